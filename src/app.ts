@@ -1,0 +1,80 @@
+// buildApp(config): the whole product as a Fastify instance, without listening.
+// server.ts (process shell) and the tests both start from here.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyView from '@fastify/view';
+import ejs from 'ejs';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { healthRoutes } from './plugins/health.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
+import { assetRoutes } from './plugins/assets.ts';
+import { createOAuth, oauthRoutes } from './oauth/index.ts';
+import scimPlugin from './scim/plugin.ts';
+import { consolePlugin } from './console/index.ts';
+import { createActivityRecorder } from './activity/recorder.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppHandle {
+  app: FastifyInstance;
+  db: Db;
+}
+
+export async function buildApp(config: Config, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  await migrate(config.databaseUrl);
+  const db = createDb(config.databaseUrl);
+
+  const app = Fastify({
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+            serializers: {
+              // Query strings can carry authorization codes and state; log the path only.
+              req: (req) => ({ method: req.method, url: String(req.url).split('?')[0], remoteAddress: req.ip }),
+            },
+          },
+    trustProxy: new URL(config.publicUrl).protocol === 'https:',
+    // SCIM ids and paths arrive in any case (architecture.md: resource paths case-insensitive).
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    bodyLimit: Math.max(config.scim.bulkMaxPayloadBytes * 2, 1048576),
+  });
+
+  app.decorate('config', config);
+  app.decorate('db', db);
+
+  await app.register(fastifyView, {
+    engine: { ejs },
+    root: path.join(ROOT, 'views'),
+    viewExt: 'ejs',
+    defaultContext: { publicUrl: config.publicUrl },
+  });
+  await app.register(securityHeaders, { config });
+  await app.register(assetRoutes);
+  await app.register(healthRoutes, { db });
+
+  const activity = createActivityRecorder({ db, config, log: app.log });
+  const oauth = await createOAuth({ config, db, log: app.log });
+  await app.register(oauthRoutes, { config, db, oauth });
+  await app.register(scimPlugin, { prefix: '/scim/v2', config, db, resolveToken: oauth.resolveToken, activity });
+  await app.register(consolePlugin, { prefix: '/console', config, db, oauth, activity });
+
+  app.addHook('onClose', async () => {
+    await activity.close();
+    await oauth.close();
+    await db.$disconnect();
+  });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+  }
+}

@@ -1,0 +1,143 @@
+// The only reader of process.env (architecture.md): validated once, typed, frozen.
+// Tests build a Config with overrides instead of touching the environment.
+import path from 'node:path';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string; // issuer base and absolute links, no trailing slash
+  readonly databaseUrl: string;
+  readonly logLevel: string;
+  readonly entra: {
+    readonly clientId: string;
+    readonly clientSecrets: readonly string[]; // empty: generated on first start, persisted (cli entra show)
+    readonly redirectUris: readonly string[];
+  };
+  readonly tokens: {
+    readonly accessTokenTtl: number; // seconds, 3600..21600 (entra-protocol.md §1.6)
+    readonly refreshTokenTtl: number; // seconds, sliding
+    readonly refreshGraceSeconds: number; // previous refresh token stays valid this long after rotation
+    readonly codeTtl: number;
+    readonly sessionTtl: number;
+    readonly tokenCacheMs: number; // bound on cross-process staleness of the bearer → tenant cache
+  };
+  readonly scim: {
+    readonly defaultCount: number;
+    readonly maxResults: number;
+    readonly bulkMaxOperations: number;
+    readonly bulkMaxPayloadBytes: number;
+  };
+  readonly login: {
+    readonly maxFailuresPerUser: number; // per tenant+username within the window
+    readonly maxFailuresPerIp: number;
+    readonly windowSeconds: number;
+  };
+  readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  readonly activityRetentionDays: number;
+  readonly console: { readonly idleTimeoutSeconds: number; readonly absoluteTimeoutSeconds: number };
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_REDIRECTS = [
+  'https://portal.azure.com/TokenAuthorize',
+  'https://aad.portal.azure.com/TokenAuthorize',
+  'https://entra.microsoft.com/TokenAuthorize',
+];
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+function list(env: Env, name: string, def: readonly string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [...def];
+  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+export type ConfigOverrides = {
+  [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> : Config[K];
+};
+
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = (env.PUBLIC_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL (got "${publicUrl}")`);
+  }
+  const redirectUris = list(env, 'ENTRA_REDIRECT_URIS', DEFAULT_REDIRECTS);
+  for (const r of redirectUris) {
+    try {
+      new URL(r);
+    } catch {
+      throw new ConfigError(`ENTRA_REDIRECT_URIS contains an invalid URL: "${r}"`);
+    }
+  }
+  const base: Config = {
+    host,
+    port,
+    publicUrl,
+    databaseUrl: env.DATABASE_URL?.trim() || `file:${path.join('data', 'securelogin.db')}`,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    entra: {
+      clientId: env.ENTRA_CLIENT_ID?.trim() || 'securelogin-entra',
+      clientSecrets: list(env, 'ENTRA_CLIENT_SECRETS', []),
+      redirectUris,
+    },
+    tokens: {
+      accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 3600, 3600, 21600),
+      refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 90 * 86400, 86400, 3650 * 86400),
+      refreshGraceSeconds: int(env, 'REFRESH_TOKEN_GRACE', 3600, 0, 7 * 86400),
+      codeTtl: int(env, 'AUTHORIZATION_CODE_TTL', 600, 30, 600),
+      sessionTtl: int(env, 'SESSION_TTL', 8 * 3600, 300, 30 * 86400),
+      tokenCacheMs: int(env, 'TOKEN_CACHE_MS', 1000, 0, 60000),
+    },
+    scim: {
+      defaultCount: int(env, 'SCIM_DEFAULT_COUNT', 100, 1, 1000),
+      maxResults: int(env, 'SCIM_MAX_RESULTS', 1000, 1, 10000),
+      bulkMaxOperations: int(env, 'SCIM_BULK_MAX_OPERATIONS', 1000, 1, 100000),
+      bulkMaxPayloadBytes: int(env, 'SCIM_BULK_MAX_PAYLOAD_BYTES', 1048576, 1024, 64 * 1048576),
+    },
+    login: {
+      maxFailuresPerUser: int(env, 'LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
+      maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 30, 1, 100000),
+      windowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 10, 86400),
+    },
+    argon2: {
+      memoryCost: int(env, 'ARGON2_MEMORY_KIB', 65536, 1024, 4194304),
+      timeCost: int(env, 'ARGON2_TIME_COST', 3, 1, 100),
+      parallelism: int(env, 'ARGON2_PARALLELISM', 4, 1, 64),
+    },
+    activityRetentionDays: int(env, 'ACTIVITY_RETENTION_DAYS', 30, 1, 3650),
+    console: {
+      idleTimeoutSeconds: int(env, 'CONSOLE_IDLE_TIMEOUT', 30 * 60, 60, 86400),
+      absoluteTimeoutSeconds: int(env, 'CONSOLE_ABSOLUTE_TIMEOUT', 12 * 3600, 300, 7 * 86400),
+    },
+  };
+  const merged: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(overrides)) {
+    const cur = (base as unknown as Record<string, unknown>)[k];
+    merged[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' ? { ...cur, ...v } : v;
+  }
+  return deepFreeze(merged as unknown as Config);
+}

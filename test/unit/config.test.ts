@@ -1,0 +1,50 @@
+import t from 'tap';
+import { loadConfig, ConfigError } from '../../src/config.ts';
+
+t.test('defaults work with an empty environment', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.host, '127.0.0.1');
+  t.equal(c.port, 3000);
+  t.equal(c.publicUrl, 'http://127.0.0.1:3000');
+  t.match(c.databaseUrl, /^file:data/);
+  t.same(c.entra.redirectUris, [
+    'https://portal.azure.com/TokenAuthorize',
+    'https://aad.portal.azure.com/TokenAuthorize',
+    'https://entra.microsoft.com/TokenAuthorize',
+  ]);
+  t.equal(c.tokens.accessTokenTtl, 3600);
+  t.ok(Object.isFrozen(c) && Object.isFrozen(c.tokens));
+});
+
+t.test('lists are comma separated and trimmed', async (t) => {
+  const c = loadConfig({ ENTRA_CLIENT_SECRETS: ' a , b,,', ENTRA_REDIRECT_URIS: 'https://x.example/cb' });
+  t.same(c.entra.clientSecrets, ['a', 'b']);
+  t.same(c.entra.redirectUris, ['https://x.example/cb']);
+});
+
+t.test('access token lifetime must stay within 60 minutes to 6 hours', async (t) => {
+  t.throws(() => loadConfig({ ACCESS_TOKEN_TTL: "3599" }), /ACCESS_TOKEN_TTL/);
+  t.ok(catchErr(() => loadConfig({ ACCESS_TOKEN_TTL: "21601" })) instanceof ConfigError);
+  t.equal(loadConfig({ ACCESS_TOKEN_TTL: '7200' }).tokens.accessTokenTtl, 7200);
+});
+
+t.test('bad values are refused with the variable name', async (t) => {
+  t.throws(() => loadConfig({ PORT: 'abc' }), /PORT/);
+  t.throws(() => loadConfig({ PUBLIC_URL: 'ftp://x' }), /PUBLIC_URL/);
+  t.throws(() => loadConfig({ ENTRA_REDIRECT_URIS: 'not a url' }), /ENTRA_REDIRECT_URIS/);
+});
+
+t.test('overrides merge into sections', async (t) => {
+  const c = loadConfig({}, { scim: { maxResults: 5 } });
+  t.equal(c.scim.maxResults, 5);
+  t.equal(c.scim.defaultCount, 100);
+});
+
+function catchErr(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
