@@ -1,5 +1,6 @@
-// What the SCIM edge reports for each request worth recording (issue 4: every change and every
-// failure). The recorder batches these off the request path.
+// The SCIM edge reports EVERY request here (one cheap in-memory call from onResponse). The
+// recorder decides what to persist: a row for each change and each failure (issue 4), hourly
+// counters for all requests, and the connection's last-seen time, all batched off the request path.
 export interface ActivityEntry {
   tenantId: string;
   at: Date;

@@ -186,6 +186,29 @@ CREATE TABLE "Setting" (
     "updatedAt" DATETIME NOT NULL
 );
 
+-- CreateTable
+CREATE TABLE "ActivityHourly" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "tenantId" TEXT NOT NULL,
+    "hour" DATETIME NOT NULL,
+    "grantId" TEXT NOT NULL DEFAULT '',
+    "requests" INTEGER NOT NULL DEFAULT 0,
+    "failures" INTEGER NOT NULL DEFAULT 0,
+    "writes" INTEGER NOT NULL DEFAULT 0
+);
+
+-- CreateTable
+CREATE TABLE "ConsoleSession" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "tenantId" TEXT NOT NULL,
+    "managerId" TEXT NOT NULL,
+    "csrfToken" TEXT NOT NULL,
+    "idToken" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Tenant_domainKey_key" ON "Tenant"("domainKey");
 
@@ -266,4 +289,16 @@ CREATE INDEX "Activity_tenantId_resourceType_resourceId_idx" ON "Activity"("tena
 
 -- CreateIndex
 CREATE INDEX "Activity_at_idx" ON "Activity"("at");
+
+-- CreateIndex
+CREATE INDEX "ActivityHourly_hour_idx" ON "ActivityHourly"("hour");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ActivityHourly_tenantId_hour_grantId_key" ON "ActivityHourly"("tenantId", "hour", "grantId");
+
+-- CreateIndex
+CREATE INDEX "ConsoleSession_managerId_idx" ON "ConsoleSession"("managerId");
+
+-- CreateIndex
+CREATE INDEX "ConsoleSession_expiresAt_idx" ON "ConsoleSession"("expiresAt");
 
