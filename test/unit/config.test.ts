@@ -48,3 +48,13 @@ function catchErr(fn: () => unknown): unknown {
   }
   return undefined;
 }
+
+t.test('.env.example lists every variable config.ts reads', async (t) => {
+  const fs = await import('node:fs');
+  const src = fs.readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
+  const example = fs.readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+  const read = new Set([...src.matchAll(/env(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]));
+  const listed = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+  t.ok(read.size >= 20, `found ${read.size} variables in config.ts`);
+  for (const v of read) t.ok(listed.has(v), `${v} is documented in .env.example`);
+});
