@@ -27,3 +27,10 @@ export const noActivity: ActivitySink = {
   async flush() {},
   async close() {},
 };
+
+/** The recorder's full surface: the sink SCIM uses, plus retention and stats for the console/tests. */
+export interface ActivityRecorder extends ActivitySink {
+  /** Deletes Activity and ActivityHourly rows older than config.activityRetentionDays before `now`. */
+  sweep(now?: Date): Promise<{ activity: number; hourly: number }>;
+  stats(): { pending: number; dropped: number };
+}
