@@ -208,7 +208,8 @@ CREATE TABLE "ConsoleSession" (
     "idToken" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expiresAt" DATETIME NOT NULL
+    "expiresAt" DATETIME NOT NULL,
+    CONSTRAINT "ConsoleSession_managerId_fkey" FOREIGN KEY ("managerId") REFERENCES "Manager" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateIndex
