@@ -1,0 +1,265 @@
+// Repository for SCIM Groups and their member rows: the only Prisma access for ScimGroup /
+// ScimMember. Every query carries tenantId. Membership changes are applied as a delta of rows
+// (architecture.md): adding one member to a 10,000-member group is one small insert.
+import type { Db, Prisma } from './client.ts';
+import { isUniqueViolation, mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
+import { InvalidValueError, NotFoundError } from '../scim/errors.ts';
+
+export type GroupWhere = Prisma.ScimGroupWhereInput;
+export type GroupOrderBy = Prisma.ScimGroupOrderByWithRelationInput;
+type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+export interface GroupWrite {
+  doc: Record<string, unknown>;
+  displayNameKey: string;
+  displayName: string;
+  externalId: string | null;
+}
+
+export interface MemberRef {
+  value: string;
+  type?: 'User' | 'Group';
+}
+
+export interface MemberOut {
+  value: string;
+  type: 'User' | 'Group';
+  display?: string;
+}
+
+export type MemberDelta =
+  | { op: 'add'; members: MemberRef[] }
+  | { op: 'remove'; values: string[] }
+  | { op: 'removeAll' }
+  | { op: 'replace'; members: MemberRef[] }
+  | { op: 'removeWhere'; match: (m: MemberOut) => boolean };
+
+export interface GroupRecord {
+  id: string;
+  data: Record<string, unknown>;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  members?: MemberOut[];
+}
+
+const BASE_SELECT = { id: true, data: true, version: true, createdAt: true, updatedAt: true } as const;
+const MEMBER_SELECT = {
+  userId: true,
+  memberGroupId: true,
+  user: { select: { displayName: true } },
+  memberGroup: { select: { displayName: true } },
+} as const;
+const MEMBERS_SELECT = { members: { select: MEMBER_SELECT, orderBy: { id: 'asc' as const } } } as const;
+
+type MemberRow = {
+  userId: string | null;
+  memberGroupId: string | null;
+  user: { displayName: string | null } | null;
+  memberGroup: { displayName: string } | null;
+};
+type Row = { id: string; data: string; version: number; createdAt: Date; updatedAt: Date; members?: MemberRow[] };
+
+function memberOut(m: MemberRow): MemberOut {
+  if (m.userId) {
+    const out: MemberOut = { value: m.userId, type: 'User' };
+    if (m.user?.displayName) out.display = m.user.displayName;
+    return out;
+  }
+  const out: MemberOut = { value: m.memberGroupId as string, type: 'Group' };
+  if (m.memberGroup?.displayName) out.display = m.memberGroup.displayName;
+  return out;
+}
+
+function toRecord(row: Row): GroupRecord {
+  const rec: GroupRecord = {
+    id: row.id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+  if (row.members) rec.members = row.members.map(memberOut);
+  return rec;
+}
+
+function uniqueDetail(w: { displayName: string } | null): string {
+  return `Group displayName "${w?.displayName ?? ''}" is already in use in this tenant`;
+}
+
+/** Splits member references into user ids and group ids that exist IN THIS TENANT; an unknown id
+ * is 400 invalidValue (issue 3 item 5), never a dangling row or another tenant's object. */
+async function resolveMembers(tx: Tx, tenantId: string, groupId: string, refs: MemberRef[]) {
+  const values = [...new Set(refs.map((r) => r.value))];
+  const wantGroup = new Set(refs.filter((r) => r.type === 'Group').map((r) => r.value));
+  const userCandidates = values.filter((v) => !wantGroup.has(v));
+  const users = userCandidates.length
+    ? await tx.scimUser.findMany({ where: { tenantId, id: { in: userCandidates } }, select: { id: true } })
+    : [];
+  const userIds = new Set(users.map((u) => u.id));
+  const groupCandidates = values.filter((v) => !userIds.has(v));
+  const groups = groupCandidates.length
+    ? await tx.scimGroup.findMany({ where: { tenantId, id: { in: groupCandidates } }, select: { id: true } })
+    : [];
+  const groupIds = new Set(groups.map((g) => g.id));
+  const missing = values.filter((v) => !userIds.has(v) && !groupIds.has(v));
+  if (missing.length) throw new InvalidValueError(`members value "${missing[0]}" is not a User or Group in this tenant`);
+  if (groupIds.has(groupId)) throw new InvalidValueError('A group cannot be a member of itself');
+  return { userIds: [...userIds], groupIds: [...groupIds] };
+}
+
+async function addMembers(tx: Tx, tenantId: string, groupId: string, refs: MemberRef[]): Promise<void> {
+  if (refs.length === 0) return;
+  const { userIds, groupIds } = await resolveMembers(tx, tenantId, groupId, refs);
+  // Insert only what is not there yet (SQLite has no createMany skipDuplicates): add is idempotent.
+  const existing = await tx.scimMember.findMany({
+    where: {
+      groupId,
+      OR: [...(userIds.length ? [{ userId: { in: userIds } }] : []), ...(groupIds.length ? [{ memberGroupId: { in: groupIds } }] : [])],
+    },
+    select: { userId: true, memberGroupId: true },
+  });
+  const have = new Set(existing.map((e) => e.userId ?? e.memberGroupId));
+  const data = [
+    ...userIds.filter((u) => !have.has(u)).map((userId) => ({ tenantId, groupId, userId })),
+    ...groupIds.filter((g) => !have.has(g)).map((memberGroupId) => ({ tenantId, groupId, memberGroupId })),
+  ];
+  if (data.length === 0) return;
+  try {
+    await tx.scimMember.createMany({ data });
+  } catch (err) {
+    // A concurrent transaction inserted one of these rows first: run again, it will be skipped.
+    if (isUniqueViolation(err)) throw new RetryTransaction();
+    throw err;
+  }
+}
+
+async function removeValues(tx: Tx, groupId: string, values: string[]): Promise<void> {
+  if (values.length === 0) return;
+  await tx.scimMember.deleteMany({ where: { groupId, OR: [{ userId: { in: values } }, { memberGroupId: { in: values } }] } });
+}
+
+async function applyDelta(tx: Tx, tenantId: string, groupId: string, d: MemberDelta): Promise<void> {
+  switch (d.op) {
+    case 'add':
+      return addMembers(tx, tenantId, groupId, d.members);
+    case 'remove':
+      return removeValues(tx, groupId, d.values);
+    case 'removeAll':
+      await tx.scimMember.deleteMany({ where: { groupId } });
+      return;
+    case 'replace':
+      await tx.scimMember.deleteMany({ where: { groupId } });
+      return addMembers(tx, tenantId, groupId, d.members);
+    case 'removeWhere': {
+      // Filtered removal (members[value eq "…"], Entra flag dialect): evaluate on the rows.
+      const rows = await tx.scimMember.findMany({ where: { groupId }, select: MEMBER_SELECT });
+      const hit = rows.map(memberOut).filter((m) => d.match(m)).map((m) => m.value);
+      return removeValues(tx, groupId, hit);
+    }
+  }
+}
+
+export function createGroupsRepo(db: Db) {
+  return {
+    async get(tenantId: string, id: string, opts: { members: boolean }): Promise<GroupRecord | null> {
+      try {
+        const row = await db.scimGroup.findFirst({
+          where: { tenantId, id },
+          select: opts.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT,
+        });
+        return row ? toRecord(row as Row) : null;
+      } catch (err) {
+        mapPrismaError(err, '');
+      }
+    },
+
+    async list(
+      tenantId: string,
+      q: { where: GroupWhere; orderBy: GroupOrderBy[]; skip: number; take: number; members: boolean },
+    ): Promise<{ total: number; records: GroupRecord[] }> {
+      const where: GroupWhere = { AND: [{ tenantId }, q.where] };
+      try {
+        if (q.take === 0) return { total: await db.scimGroup.count({ where }), records: [] };
+        const rows = await db.scimGroup.findMany({
+          where,
+          orderBy: q.orderBy,
+          skip: q.skip,
+          take: q.take,
+          select: q.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT,
+        });
+        const total =
+          rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await db.scimGroup.count({ where });
+        return { total, records: rows.map((r) => toRecord(r as Row)) };
+      } catch (err) {
+        mapPrismaError(err, '');
+      }
+    },
+
+    async create(tenantId: string, id: string, w: GroupWrite, members: MemberRef[]): Promise<GroupRecord> {
+      try {
+        return await withRetry(() =>
+          db.$transaction(async (tx) => {
+            const row = await tx.scimGroup.create({
+              data: { id, tenantId, displayNameKey: w.displayNameKey, displayName: w.displayName, externalId: w.externalId, data: JSON.stringify(w.doc) },
+              select: BASE_SELECT,
+            });
+            await addMembers(tx, tenantId, id, members);
+            return toRecord(row);
+          }),
+        );
+      } catch (err) {
+        mapPrismaError(err, uniqueDetail(w));
+      }
+    },
+
+    /** Load → mutate (pure; If-Match) → member deltas → version bump, in one transaction. */
+    async update(
+      tenantId: string,
+      id: string,
+      mutate: (cur: GroupRecord) => { write: GroupWrite | null; deltas: MemberDelta[] },
+    ): Promise<GroupRecord> {
+      let write: GroupWrite | null = null;
+      try {
+        return await withRetry(() =>
+          db.$transaction(async (tx) => {
+            const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: BASE_SELECT });
+            if (!cur) throw new NotFoundError(`Group ${id} not found`);
+            const m = mutate(toRecord(cur));
+            write = m.write;
+            for (const d of m.deltas) await applyDelta(tx, tenantId, id, d);
+            const row = await tx.scimGroup.update({
+              where: { id, version: cur.version },
+              data: {
+                version: { increment: 1 },
+                ...(m.write
+                  ? { data: JSON.stringify(m.write.doc), displayNameKey: m.write.displayNameKey, displayName: m.write.displayName, externalId: m.write.externalId }
+                  : {}),
+              },
+              select: BASE_SELECT,
+            });
+            return toRecord(row);
+          }),
+        );
+      } catch (err) {
+        mapPrismaError(err, uniqueDetail(write));
+      }
+    },
+
+    async remove(tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
+      try {
+        if (!check) return (await db.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
+        return await db.$transaction(async (tx) => {
+          const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: { version: true } });
+          if (!cur) return false;
+          check(cur.version);
+          return (await tx.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
+        });
+      } catch (err) {
+        mapPrismaError(err, '');
+      }
+    },
+  };
+}
+
+export type GroupsRepo = ReturnType<typeof createGroupsRepo>;

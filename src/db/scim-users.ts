@@ -1,0 +1,201 @@
+// Repository for SCIM Users: the only Prisma access for ScimUser / ScimUserValue. Every query
+// carries tenantId (tenant isolation). `data` is the stored resource (JSON); the other columns
+// are derived by the caller (userIndex) so filters, sorting and uniqueness run in the database.
+import type { Db, Prisma } from './client.ts';
+import { mapPrismaError, withRetry } from './scim-db-errors.ts';
+import { NotFoundError } from '../scim/errors.ts';
+
+export type UserWhere = Prisma.ScimUserWhereInput;
+export type UserOrderBy = Prisma.ScimUserOrderByWithRelationInput;
+
+/** What the service hands over for a write: the resource and the columns derived from it. */
+export interface UserWrite {
+  doc: Record<string, unknown>;
+  columns: Record<string, unknown>;
+  values: Record<string, unknown>[];
+  displayName: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  data: Record<string, unknown>;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  managerId: string | null;
+  managerDisplayName?: string | null;
+  groups?: { value: string; display: string }[];
+}
+
+const BASE_SELECT = { id: true, data: true, version: true, createdAt: true, updatedAt: true, managerId: true } as const;
+const GROUPS_SELECT = {
+  memberships: { select: { group: { select: { id: true, displayName: true } } }, orderBy: { id: 'asc' as const } },
+} as const;
+
+type Row = {
+  id: string;
+  data: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  managerId: string | null;
+  memberships?: { group: { id: string; displayName: string } }[];
+};
+
+function toRecord(row: Row): UserRecord {
+  const rec: UserRecord = {
+    id: row.id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    managerId: row.managerId,
+  };
+  if (row.memberships) rec.groups = row.memberships.map((m) => ({ value: m.group.id, display: m.group.displayName }));
+  return rec;
+}
+
+function uniqueDetail(doc: Record<string, unknown>): string {
+  return `userName "${String(doc.userName ?? '')}" is already in use in this tenant`;
+}
+
+function columnsFor(w: UserWrite) {
+  return { ...w.columns, displayName: w.displayName, data: JSON.stringify(w.doc) } as Record<string, unknown>;
+}
+
+function sameValues(a: Record<string, unknown>[], b: Record<string, unknown>[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function createUsersRepo(db: Db) {
+  /** Manager display names for a page of users in one query (enterprise manager.displayName). */
+  async function attachManagers(tenantId: string, recs: UserRecord[]): Promise<void> {
+    const ids = [...new Set(recs.map((r) => r.managerId).filter((x): x is string => !!x))];
+    if (ids.length === 0) return;
+    const rows = await db.scimUser.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, displayName: true } });
+    const byId = new Map(rows.map((r) => [r.id, r.displayName]));
+    for (const r of recs) if (r.managerId) r.managerDisplayName = byId.get(r.managerId) ?? null;
+  }
+
+  return {
+    async get(tenantId: string, id: string, opts: { groups: boolean }): Promise<UserRecord | null> {
+      try {
+        const row = await db.scimUser.findFirst({
+          where: { tenantId, id },
+          select: opts.groups ? { ...BASE_SELECT, ...GROUPS_SELECT } : BASE_SELECT,
+        });
+        if (!row) return null;
+        const rec = toRecord(row as Row);
+        await attachManagers(tenantId, [rec]);
+        return rec;
+      } catch (err) {
+        mapPrismaError(err, '');
+      }
+    },
+
+    /** One page in the database (skip/take) plus an exact total. The count query is skipped when
+     * the page itself proves the total (a short page), which is every Entra lookup by filter. */
+    async list(
+      tenantId: string,
+      q: { where: UserWhere; orderBy: UserOrderBy[]; skip: number; take: number; groups: boolean },
+    ): Promise<{ total: number; records: UserRecord[] }> {
+      const where: UserWhere = { AND: [{ tenantId }, q.where] };
+      try {
+        if (q.take === 0) return { total: await db.scimUser.count({ where }), records: [] };
+        const rows = await db.scimUser.findMany({
+          where,
+          orderBy: q.orderBy,
+          skip: q.skip,
+          take: q.take,
+          select: q.groups ? { ...BASE_SELECT, ...GROUPS_SELECT } : BASE_SELECT,
+        });
+        const total =
+          rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await db.scimUser.count({ where });
+        const records = rows.map((r) => toRecord(r as Row));
+        await attachManagers(tenantId, records);
+        return { total, records };
+      } catch (err) {
+        mapPrismaError(err, '');
+      }
+    },
+
+    async create(tenantId: string, id: string, w: UserWrite): Promise<UserRecord> {
+      try {
+        const row = await db.scimUser.create({
+          data: {
+            id,
+            tenantId,
+            ...(columnsFor(w) as object),
+            values: { createMany: { data: w.values.map((v) => ({ ...v, tenantId })) } },
+          } as Prisma.ScimUserUncheckedCreateInput,
+          select: BASE_SELECT,
+        });
+        const rec = toRecord(row);
+        await attachManagers(tenantId, [rec]);
+        return rec;
+      } catch (err) {
+        mapPrismaError(err, uniqueDetail(w.doc));
+      }
+    },
+
+    /** Load → mutate (pure, may throw, e.g. If-Match) → save, in one transaction. The update is
+     * keyed by the version read, so on a database with real concurrency (PostgreSQL) a lost race
+     * retries the whole transaction instead of overwriting a concurrent change. */
+    async update(tenantId: string, id: string, mutate: (cur: UserRecord) => UserWrite & { oldValues?: Record<string, unknown>[] }): Promise<UserRecord> {
+      let doc: Record<string, unknown> = {};
+      try {
+        const rec = await withRetry(() =>
+          db.$transaction(async (tx) => {
+            const cur = await tx.scimUser.findFirst({ where: { tenantId, id }, select: BASE_SELECT });
+            if (!cur) throw new NotFoundError(`User ${id} not found`);
+            const w = mutate(toRecord(cur));
+            doc = w.doc;
+            const row = await tx.scimUser.update({
+              where: { id, version: cur.version },
+              data: { ...(columnsFor(w) as object), version: { increment: 1 } } as Prisma.ScimUserUncheckedUpdateInput,
+              select: BASE_SELECT,
+            });
+            // Value rows are rewritten only when they changed: most Entra PATCHes touch scalars.
+            if (!w.oldValues || !sameValues(w.oldValues, w.values)) {
+              await tx.scimUserValue.deleteMany({ where: { tenantId, userId: id } });
+              if (w.values.length) await tx.scimUserValue.createMany({ data: w.values.map((v) => ({ ...v, tenantId, userId: id })) as Prisma.ScimUserValueCreateManyInput[] });
+            }
+            return toRecord(row);
+          }),
+        );
+        await attachManagers(tenantId, [rec]);
+        return rec;
+      } catch (err) {
+        mapPrismaError(err, uniqueDetail(doc));
+      }
+    },
+
+    /** Hard delete; memberships and value rows go by cascade. `check` runs inside the transaction
+     * (If-Match) when given. */
+    async remove(tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
+      try {
+        if (!check) return (await db.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
+        return await db.$transaction(async (tx) => {
+          const cur = await tx.scimUser.findFirst({ where: { tenantId, id }, select: { version: true } });
+          if (!cur) return false;
+          check(cur.version);
+          return (await tx.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
+        });
+      } catch (err) {
+        mapPrismaError(err, '');
+      }
+    },
+
+    /** Bulk seeding for the benchmark's scale mode: many users in one statement. */
+    async createMany(tenantId: string, items: { id: string; w: UserWrite }[]): Promise<void> {
+      await db.$transaction([
+        db.scimUser.createMany({ data: items.map(({ id, w }) => ({ id, tenantId, ...(columnsFor(w) as object) })) as Prisma.ScimUserCreateManyInput[] }),
+        db.scimUserValue.createMany({
+          data: items.flatMap(({ id, w }) => w.values.map((v) => ({ ...v, tenantId, userId: id }))) as Prisma.ScimUserValueCreateManyInput[],
+        }),
+      ]);
+    },
+  };
+}
+
+export type UsersRepo = ReturnType<typeof createUsersRepo>;
