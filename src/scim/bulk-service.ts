@@ -1,0 +1,160 @@
+// Bulk (RFC 7644 §3.7): operations run in order, each in its own transaction through the same
+// services as single requests; "bulkId:<id>" in paths and data resolves to the id created by an
+// earlier (or, after deferral, later) POST in the same request; failOnErrors stops the batch.
+import type { Config } from '../config.ts';
+import { InvalidSyntaxError, InvalidValueError, PayloadTooLargeError, ScimError } from './errors.ts';
+import { BULK_RESPONSE_URN, requireObject } from './media.ts';
+import type { UsersService } from './users-service.ts';
+import type { GroupsService } from './groups-service.ts';
+
+interface BulkOp {
+  method: string;
+  bulkId?: string;
+  version?: string;
+  path: string;
+  data?: unknown;
+}
+
+export interface BulkOpResult {
+  method: string;
+  bulkId?: string;
+  version?: string;
+  location?: string;
+  status: string;
+  response?: unknown;
+}
+
+const REF = /^bulkId:(.+)$/;
+
+function refsIn(v: unknown, out: Set<string>): Set<string> {
+  if (typeof v === 'string') {
+    const m = REF.exec(v);
+    if (m) out.add(m[1]);
+  } else if (Array.isArray(v)) v.forEach((x) => refsIn(x, out));
+  else if (v && typeof v === 'object') Object.values(v).forEach((x) => refsIn(x, out));
+  return out;
+}
+
+function resolve(v: unknown, ids: Map<string, string>): unknown {
+  if (typeof v === 'string') {
+    const m = REF.exec(v);
+    return m && ids.has(m[1]) ? ids.get(m[1]) : v;
+  }
+  if (Array.isArray(v)) return v.map((x) => resolve(x, ids));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x, ids)]));
+  return v;
+}
+
+function parseOps(body: unknown, scim: Config['scim']): { ops: BulkOp[]; failOnErrors: number } {
+  const b = requireObject(body, 'BulkRequest');
+  const list = b.Operations ?? b.operations;
+  if (!Array.isArray(list)) throw new InvalidSyntaxError('BulkRequest needs an "Operations" array');
+  if (list.length > scim.bulkMaxOperations) {
+    throw new PayloadTooLargeError(`The bulk request has ${list.length} operations; the maximum is ${scim.bulkMaxOperations}`);
+  }
+  const foe = b.failOnErrors;
+  if (foe !== undefined && foe !== null && (typeof foe !== 'number' || !Number.isInteger(foe) || foe < 1)) {
+    throw new InvalidValueError('failOnErrors must be a positive integer');
+  }
+  const ops = list.map((raw, i) => {
+    const o = requireObject(raw, `Operations[${i}]`);
+    if (typeof o.method !== 'string' || typeof o.path !== 'string') throw new InvalidSyntaxError(`Operations[${i}] needs "method" and "path"`);
+    if (o.bulkId !== undefined && typeof o.bulkId !== 'string') throw new InvalidSyntaxError(`Operations[${i}].bulkId must be a string`);
+    return { method: o.method.toUpperCase(), bulkId: o.bulkId as string | undefined, version: typeof o.version === 'string' ? o.version : undefined, path: o.path, data: o.data };
+  });
+  return { ops, failOnErrors: typeof foe === 'number' ? foe : Infinity };
+}
+
+export function createBulkService(deps: { users: UsersService; groups: GroupsService; config: Config }) {
+  const { users, groups, config } = deps;
+
+  async function runOne(tenantId: string, o: BulkOp): Promise<BulkOpResult> {
+    const m = /^\/?(users|groups)(?:\/([^/?]+))?\/?$/i.exec(o.path);
+    if (!m) throw new InvalidValueError(`Unsupported bulk path "${o.path}"`);
+    const svc = m[1].toLowerCase() === 'users' ? users : groups;
+    const type = m[1].toLowerCase() === 'users' ? 'Users' : 'Groups';
+    const id = m[2] ? decodeURIComponent(m[2]) : undefined;
+    const base = { method: o.method, ...(o.bulkId !== undefined ? { bulkId: o.bulkId } : {}) };
+    if (o.method === 'POST' && !id) {
+      const one = await svc.create(tenantId, o.data);
+      return { ...base, location: one.location, version: one.etag, status: '201' };
+    }
+    if (!id) throw new InvalidValueError(`${o.method} needs a resource id in the path`);
+    switch (o.method) {
+      case 'PUT': {
+        const one = await svc.replace(tenantId, id, o.data, o.version);
+        return { ...base, location: one.location, version: one.etag, status: '200' };
+      }
+      case 'PATCH': {
+        const one = type === 'Users' ? await users.patch(tenantId, id, o.data, o.version) : await groups.patch(tenantId, id, o.data, o.version, null);
+        return { ...base, location: `${config.publicUrl}/scim/v2/${type}/${id}`, version: one.etag, status: '200' };
+      }
+      case 'DELETE':
+        await svc.remove(tenantId, id, o.version);
+        return { ...base, location: `${config.publicUrl}/scim/v2/${type}/${id}`, status: '204' };
+      default:
+        throw new InvalidValueError(`Unsupported bulk method "${o.method}" on "${o.path}"`);
+    }
+  }
+
+  return {
+    async run(tenantId: string, body: unknown, rawLength: number) {
+      if (rawLength > config.scim.bulkMaxPayloadBytes) {
+        throw new PayloadTooLargeError(`The bulk request is ${rawLength} bytes; the maximum is ${config.scim.bulkMaxPayloadBytes}`);
+      }
+      const { ops, failOnErrors } = parseOps(body, config.scim);
+      const declared = new Set(ops.map((o) => o.bulkId).filter((x): x is string => !!x));
+      const ids = new Map<string, string>(); // bulkId → created id
+      const failed = new Set<string>();
+      const results: { index: number; r: BulkOpResult }[] = [];
+      let errors = 0;
+      let pending = ops.map((o, index) => ({ o, index }));
+      // Forward references (RFC 7644 §3.7.1): an operation waits until what it references exists;
+      // what can never be resolved (circular, undeclared, or referencing a failure) fails with 409.
+      while (pending.length && errors < failOnErrors) {
+        const next: typeof pending = [];
+        let progressed = false;
+        for (const p of pending) {
+          if (errors >= failOnErrors) break;
+          const refs = refsIn([p.o.path, p.o.data], new Set());
+          const waiting = [...refs].filter((r) => !ids.has(r) && declared.has(r) && !failed.has(r) && r !== p.o.bulkId);
+          if (waiting.length) {
+            next.push(p);
+            continue;
+          }
+          progressed = true;
+          const o = { ...p.o, path: String(resolve(p.o.path.replace(/bulkId:[^/?]+/g, (s) => String(resolve(s, ids))), ids)), data: resolve(p.o.data, ids) };
+          try {
+            const bad = [...refs].find((r) => !ids.has(r));
+            if (bad) throw new ScimError(409, `bulkId "${bad}" cannot be resolved`, 'invalidValue');
+            const r = await runOne(tenantId, o);
+            if (p.o.bulkId && r.location) ids.set(p.o.bulkId, r.location.slice(r.location.lastIndexOf('/') + 1));
+            results.push({ index: p.index, r });
+          } catch (err) {
+            if (!(err instanceof ScimError)) throw err;
+            errors++;
+            if (p.o.bulkId) failed.add(p.o.bulkId);
+            results.push({
+              index: p.index,
+              r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: String(err.status), response: err.toJSON() },
+            });
+          }
+        }
+        if (!progressed) {
+          for (const p of next) {
+            if (errors >= failOnErrors) break;
+            errors++;
+            const e = new ScimError(409, 'Circular or unresolvable bulkId reference', 'invalidValue');
+            results.push({ index: p.index, r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: '409', response: e.toJSON() } });
+          }
+          break;
+        }
+        pending = next;
+      }
+      results.sort((a, b) => a.index - b.index);
+      return { schemas: [BULK_RESPONSE_URN], Operations: results.map((x) => x.r) };
+    },
+  };
+}
+
+export type BulkService = ReturnType<typeof createBulkService>;

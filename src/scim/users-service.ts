@@ -1,0 +1,136 @@
+// SCIM semantics for Users: load → pure core (resources/, patch/, filter/) → save, one transaction
+// per write (in the repository), every call scoped to one tenant.
+import { randomUUID } from 'node:crypto';
+import type { UsersRepo, UserRecord, UserWrite } from '../db/scim-users.ts';
+import { NotFoundError } from './errors.ts';
+import { checkIfMatch, etagOf } from './etag.ts';
+import type { ListParams, Projection } from './list-params.ts';
+import { LIST_URN, requireObject } from './media.ts';
+import { parseFilter } from './filter/parse.ts';
+import { userWhere, userOrderBy } from './filter/to-where.ts';
+import { userFromScim, userToScim, userIndex } from './resources/user.ts';
+import { project } from './resources/project.ts';
+import { parsePatchRequest, applyUserPatch } from './patch/apply.ts';
+
+export type Resource = Record<string, unknown>;
+export interface Single {
+  resource: Resource;
+  etag: string;
+  version: number;
+  id: string;
+  location: string;
+}
+export interface ListResult {
+  schemas: string[];
+  totalResults: number;
+  itemsPerPage: number;
+  startIndex: number;
+  Resources: Resource[];
+}
+
+/** Does the projection ask for the readOnly `groups` attribute (a join we skip otherwise)? */
+export function wantsAttr(p: Projection, name: string): boolean {
+  const n = name.toLowerCase();
+  const hit = (list: string[] | undefined) =>
+    !!list?.some((a) => {
+      const x = a.toLowerCase();
+      return x === n || x.startsWith(`${n}.`) || x.endsWith(`:${n}`) || x.includes(`:${n}.`);
+    });
+  if (p.attributes?.length) return hit(p.attributes);
+  return !hit(p.excludedAttributes);
+}
+
+export function toWrite(doc: Resource): UserWrite {
+  const idx = userIndex(doc as never) as unknown as { columns: Record<string, unknown>; values: Record<string, unknown>[] };
+  const dn = (doc as { displayName?: unknown }).displayName;
+  return { doc, columns: idx.columns, values: idx.values, displayName: typeof dn === 'string' ? dn : null };
+}
+
+export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
+  const { repo, baseUrl } = deps;
+
+  function render(rec: UserRecord): Resource {
+    return userToScim(
+      { id: rec.id, data: rec.data, createdAt: rec.createdAt, updatedAt: rec.updatedAt, version: rec.version } as never,
+      {
+        baseUrl,
+        ...(rec.groups ? { groups: rec.groups } : {}),
+        ...(rec.managerDisplayName !== undefined && rec.managerDisplayName !== null ? { managerDisplayName: rec.managerDisplayName } : {}),
+      } as never,
+    ) as Resource;
+  }
+
+  function single(rec: UserRecord, p: Projection): Single {
+    return {
+      resource: project(render(rec) as never, p as never, 'User') as Resource,
+      etag: etagOf(rec.version),
+      version: rec.version,
+      id: rec.id,
+      location: `${baseUrl}/Users/${rec.id}`,
+    };
+  }
+
+  return {
+    render,
+
+    async get(tenantId: string, id: string, p: Projection): Promise<Single> {
+      const rec = await repo.get(tenantId, id, { groups: wantsAttr(p, 'groups') });
+      if (!rec) throw new NotFoundError(`User ${id} not found`);
+      return single(rec, p);
+    },
+
+    async list(tenantId: string, q: ListParams): Promise<ListResult> {
+      const where = q.filter ? userWhere(parseFilter(q.filter)) : {};
+      const orderBy = [...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }];
+      const { total, records } = await repo.list(tenantId, {
+        where: where as never,
+        orderBy: orderBy as never,
+        skip: q.startIndex - 1,
+        take: q.count,
+        groups: wantsAttr(q, 'groups'),
+      });
+      return {
+        schemas: [LIST_URN],
+        totalResults: total,
+        itemsPerPage: records.length,
+        startIndex: q.startIndex,
+        Resources: records.map((r) => project(render(r) as never, q as never, 'User') as Resource),
+      };
+    },
+
+    async create(tenantId: string, body: unknown, p: Projection = {}): Promise<Single> {
+      const doc = userFromScim(requireObject(body, 'User') as never) as unknown as Resource;
+      const rec = await repo.create(tenantId, randomUUID(), toWrite(doc));
+      return single(rec, p);
+    },
+
+    /** PUT (RFC 7644 §3.5.1): the body replaces the resource; id and readOnly attributes are the
+     * server's (userFromScim drops id/meta/groups). */
+    async replace(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection = {}): Promise<Single> {
+      const doc = userFromScim(requireObject(body, 'User') as never) as unknown as Resource;
+      const rec = await repo.update(tenantId, id, (cur) => {
+        checkIfMatch(ifMatch, cur.version);
+        return { ...toWrite(doc), oldValues: toWrite(cur.data).values };
+      });
+      return single(rec, p);
+    },
+
+    async patch(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection = {}): Promise<Single> {
+      const ops = parsePatchRequest(requireObject(body, 'PatchOp') as never);
+      const rec = await repo.update(tenantId, id, (cur) => {
+        checkIfMatch(ifMatch, cur.version);
+        const oldValues = toWrite(cur.data).values;
+        const doc = applyUserPatch(cur.data as never, ops) as unknown as Resource;
+        return { ...toWrite(doc), oldValues };
+      });
+      return single(rec, p);
+    },
+
+    async remove(tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {
+      const ok = await repo.remove(tenantId, id, ifMatch ? (v) => checkIfMatch(ifMatch, v) : undefined);
+      if (!ok) throw new NotFoundError(`User ${id} not found`);
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
