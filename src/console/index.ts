@@ -1,7 +1,58 @@
-// PLACEHOLDER (owned by the console work).
+// The manager console (issue 4): a first-party OIDC client of our own provider plus server-
+// rendered pages over the tenant's provisioning data. Everything is registered inside this
+// encapsulated scope under /console, so its cookie, form parsing and hooks touch nothing else.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { OAuthService } from '../oauth/index.ts';
 import type { ActivitySink } from '../activity/types.ts';
-export const consolePlugin: FastifyPluginAsync<{ config: Config; db: Db; oauth: OAuthService; activity: ActivitySink }> = async () => {};
+import { registerAuth } from './auth.ts';
+import { createOidcClient } from './oidc-client.ts';
+import { registerOverview } from './pages-overview.ts';
+import { registerDirectory } from './pages-directory.ts';
+import { registerActivity } from './pages-activity.ts';
+import { render } from './context.ts';
+
+const CSS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'public', 'console.css');
+
+export interface ConsoleOptions {
+  config: Config;
+  db: Db;
+  oauth: OAuthService;
+  activity: ActivitySink;
+}
+
+export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
+  const { config, db, oauth } = opts;
+  if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  }
+
+  // The console's own stylesheet: no external assets (issue 4 §8), cacheable, CSP-friendly.
+  const css = fs.readFileSync(CSS_FILE);
+  app.get('/assets/console.css', async (_req, reply) =>
+    reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
+  );
+
+  const oidc = createOidcClient(app, config);
+  await registerAuth(app, { config, db, oidc });
+  await registerOverview(app, { config, db, oauth });
+  await registerDirectory(app, { db });
+  await registerActivity(app, { db });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'console error');
+    reply.code(status);
+    return render(reply, 'error', {
+      title: status === 500 ? 'Something went wrong' : 'Request not accepted',
+      message: status === 500 ? 'The console could not complete this request. Try again in a moment.' : 'The request was not understood.',
+    });
+  });
+};

@@ -1,0 +1,83 @@
+// Users and groups as Entra provisioned them (issue 4 §3, §4): search, filter and paging in the
+// database; detail pages with every stored attribute, memberships and provisioning history.
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../db/client.ts';
+import { getGroup, getUser, listActivity, listGroupMembers, listGroups, listUsers } from '../db/console-reads.ts';
+import { link, notFound, pageParam, principal, render, str } from './context.ts';
+import { attributeRows } from './attributes.ts';
+
+const PAGE_SIZE = 25;
+
+export async function registerDirectory(app: FastifyInstance, deps: { db: Db }) {
+  const { db } = deps;
+
+  app.get('/users', async (req, reply) => {
+    const me = principal(req);
+    const q = req.query as Record<string, unknown>;
+    const search = str(q.q, 200).trim();
+    const status = q.status === 'active' || q.status === 'inactive' ? q.status : '';
+    const page = await listUsers(db, me.tenantId, {
+      search,
+      active: status === '' ? undefined : status === 'active',
+      page: pageParam(q.page),
+      pageSize: PAGE_SIZE,
+    });
+    return render(reply, 'users', {
+      title: 'Users',
+      nav: 'users',
+      page,
+      search,
+      status,
+      pageLink: (n: number) => link('/console/users', { q: search, status, page: n }),
+    });
+  });
+
+  app.get('/users/:id', async (req, reply) => {
+    const me = principal(req);
+    const id = str((req.params as Record<string, unknown>).id, 200);
+    const user = await getUser(db, me.tenantId, id);
+    if (!user) return notFound(reply, 'user');
+    const q = req.query as Record<string, unknown>;
+    const history = await listActivity(db, me.tenantId, { resourceType: 'User', resourceId: user.id, page: pageParam(q.page), pageSize: PAGE_SIZE });
+    return render(reply, 'user', {
+      title: String(user.data.userName ?? 'User'),
+      nav: 'users',
+      user,
+      rows: attributeRows(user.data),
+      history,
+      pageLink: (n: number) => link(`/console/users/${encodeURIComponent(user.id)}`, { page: n }),
+    });
+  });
+
+  app.get('/groups', async (req, reply) => {
+    const me = principal(req);
+    const q = req.query as Record<string, unknown>;
+    const search = str(q.q, 200).trim();
+    const page = await listGroups(db, me.tenantId, { search, page: pageParam(q.page), pageSize: PAGE_SIZE });
+    return render(reply, 'groups', {
+      title: 'Groups',
+      nav: 'groups',
+      page,
+      search,
+      pageLink: (n: number) => link('/console/groups', { q: search, page: n }),
+    });
+  });
+
+  app.get('/groups/:id', async (req, reply) => {
+    const me = principal(req);
+    const id = str((req.params as Record<string, unknown>).id, 200);
+    const group = await getGroup(db, me.tenantId, id);
+    if (!group) return notFound(reply, 'group');
+    const q = req.query as Record<string, unknown>;
+    const members = await listGroupMembers(db, me.tenantId, group.id, { page: pageParam(q.page), pageSize: PAGE_SIZE });
+    const { members: _omit, ...rest } = group.data;
+    return render(reply, 'group', {
+      title: group.displayName || 'Group',
+      nav: 'groups',
+      group,
+      rows: attributeRows(rest),
+      members,
+      pageLink: (n: number) => link(`/console/groups/${encodeURIComponent(group.id)}`, { page: n }),
+    });
+  });
+}
