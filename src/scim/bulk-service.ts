@@ -116,7 +116,7 @@ export function createBulkService(deps: { users: UsersService; groups: GroupsSer
         let progressed = false;
         for (const p of pending) {
           if (errors >= failOnErrors) break;
-          const refs = refsIn([p.o.path, p.o.data], new Set());
+          const refs = refsIn(p.o.data, new Set([...p.o.path.matchAll(/bulkId:([^/?]+)/g)].map((m) => m[1])));
           const waiting = [...refs].filter((r) => !ids.has(r) && declared.has(r) && !failed.has(r) && r !== p.o.bulkId);
           if (waiting.length) {
             next.push(p);

@@ -258,3 +258,88 @@ export async function runCase(c: EntraCase, ctx: ReplayContext, target: ReplayTa
   }
   return { status: res.status, headers: res.headers, text, json, failures };
 }
+
+// ---- Driving the Authorize flow over HTTP (what the admin's browser does) ----
+
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  store(res: Response): void {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+function attr(tag: string, name: string): string | undefined {
+  const m = new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)')`, 'i').exec(tag);
+  return m ? (m[2] ?? m[3]).replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'") : undefined;
+}
+
+/** Fills and submits the page's form: hidden inputs kept, our fields set, the Allow button pressed. */
+function formSubmission(html: string, pageUrl: string, fields: Record<string, string>): { action: string; body: string } | null {
+  const forms = [...html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/gi)].map((m) => m[0]);
+  const form = forms.find((f) => Object.keys(fields).some((k) => new RegExp(`name\\s*=\\s*["']${k}["']`, 'i').test(f))) ?? forms.find((f) => />\s*Allow\s*</i.test(f) || /value\s*=\s*["']Allow["']/i.test(f));
+  if (!form) return null;
+  const open = /<form\b[^>]*>/i.exec(form)![0];
+  const params = new URLSearchParams();
+  for (const m of form.matchAll(/<input\b[^>]*>/gi)) {
+    const name = attr(m[0], 'name');
+    if (!name) continue;
+    const type = (attr(m[0], 'type') ?? 'text').toLowerCase();
+    if (type === 'submit' || type === 'button') continue;
+    params.set(name, fields[name] ?? attr(m[0], 'value') ?? '');
+  }
+  for (const m of form.matchAll(/<button\b[^>]*>([\s\S]*?)<\/button>/gi)) {
+    if (/Allow/i.test(m[1]) || /value\s*=\s*["']Allow/i.test(m[0])) {
+      const name = attr(m[0], 'name');
+      if (name) params.set(name, attr(m[0], 'value') ?? '');
+    }
+  }
+  return { action: new URL(attr(open, 'action') ?? pageUrl, pageUrl).href, body: params.toString() };
+}
+
+/** GET /oauth/authorize → Go-to-domain → login → consent (Allow) → the code on the redirect URI. */
+export async function authorizeCode(
+  baseUrl: string,
+  o: { clientId: string; redirectUri: string; domain: string; username: string; password: string; state?: string },
+): Promise<string> {
+  const jar = new CookieJar();
+  const q = new URLSearchParams({ response_type: 'code', client_id: o.clientId, redirect_uri: o.redirectUri, state: o.state ?? randomUUID() });
+  let url = `${baseUrl}/oauth/authorize?${q}`;
+  let method = 'GET';
+  let body: string | undefined;
+  for (let step = 0; step < 20; step++) {
+    const res = await fetch(url, {
+      method,
+      redirect: 'manual',
+      headers: { cookie: jar.header(), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body,
+    });
+    jar.store(res);
+    const loc = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && loc) {
+      const next = new URL(loc, url);
+      if (next.href.startsWith(o.redirectUri)) {
+        const code = next.searchParams.get('code');
+        if (!code) throw new Error(`Authorize ended without a code: ${next.search}`);
+        return code;
+      }
+      url = next.href;
+      method = 'GET';
+      body = undefined;
+      continue;
+    }
+    const html = await res.text();
+    const sub = formSubmission(html, url, { domain: o.domain, username: o.username, password: o.password });
+    if (!sub) throw new Error(`Authorize flow stuck at ${url} (status ${res.status}): ${html.slice(0, 300)}`);
+    url = sub.action;
+    method = 'POST';
+    body = sub.body;
+  }
+  throw new Error('Authorize flow did not finish in 20 steps');
+}
