@@ -1,54 +1,58 @@
-// Evaluates a members[...] value filter (Entra flag dialect: members[value eq "…"], Q9) against
-// member rows {value, type, display}: the removal then deletes exactly the matching rows.
-// PROVISIONAL: written against a generic AST shape until filter/parse.ts lands.
+// Evaluates the filter of a members[...] value path (Entra flag dialect: members[value eq "…"],
+// entra-protocol.md Q9) against member rows {value, type, display}, so a filtered removal deletes
+// exactly the matching rows. Inner paths are relative to members (filter/ast.ts).
 import { InvalidFilterError } from './errors.ts';
+import type { FilterNode, AttrPath } from './filter/ast.ts';
 import type { MemberOut } from '../db/scim-groups.ts';
 
-type Node = Record<string, unknown>;
-
-function attrOf(n: Node): string {
-  const a = (n.attr ?? n.path ?? n.attribute) as unknown;
-  const s = typeof a === 'string' ? a : a && typeof a === 'object' ? String((a as Node).name ?? (a as Node).attr ?? '') : '';
-  return s.toLowerCase().replace(/^members\./, '');
-}
-
-function field(m: MemberOut, attr: string): string | undefined {
-  if (attr === 'value' || attr === '') return m.value;
-  if (attr === 'type') return m.type;
-  if (attr === 'display') return m.display;
-  if (attr === '$ref') return undefined;
-  throw new InvalidFilterError(`members has no sub-attribute "${attr}"`);
+function field(m: MemberOut, p: AttrPath): string | undefined {
+  const a = (p.sub ? `${p.attr}.${p.sub}` : p.attr).toLowerCase().replace(/^members\./, '');
+  if (a === 'value') return m.value;
+  if (a === 'type') return m.type;
+  if (a === 'display') return m.display;
+  if (a === '$ref') return undefined;
+  throw new InvalidFilterError(`members has no sub-attribute "${a}"`);
 }
 
 export function memberMatcher(filter: unknown): (m: MemberOut) => boolean {
-  const n = filter as Node;
-  const kind = String(n.op ?? n.type ?? '').toLowerCase();
-  if (kind === 'and' || kind === 'or') {
-    const l = memberMatcher(n.left);
-    const r = memberMatcher(n.right);
-    return kind === 'and' ? (m) => l(m) && r(m) : (m) => l(m) || r(m);
-  }
-  if (kind === 'not') {
-    const inner = memberMatcher(n.expr ?? n.filter ?? n.node);
-    return (m) => !inner(m);
-  }
-  const attr = attrOf(n);
-  if (kind === 'pr') return (m) => field(m, attr) !== undefined;
-  const want = n.value;
-  // member value ids are caseExact; compare as strings.
-  const eq = (a: string | undefined) => a !== undefined && a === String(want);
-  switch (kind) {
-    case 'eq':
-      return (m) => eq(field(m, attr));
-    case 'ne':
-      return (m) => !eq(field(m, attr));
-    case 'co':
-      return (m) => (field(m, attr) ?? '').includes(String(want));
-    case 'sw':
-      return (m) => (field(m, attr) ?? '').startsWith(String(want));
-    case 'ew':
-      return (m) => (field(m, attr) ?? '').endsWith(String(want));
+  const n = filter as FilterNode;
+  switch (n.kind) {
+    case 'and':
+    case 'or': {
+      const l = memberMatcher(n.left);
+      const r = memberMatcher(n.right);
+      return n.kind === 'and' ? (m) => l(m) && r(m) : (m) => l(m) || r(m);
+    }
+    case 'not': {
+      const inner = memberMatcher(n.expr);
+      return (m) => !inner(m);
+    }
+    case 'present':
+      return (m) => field(m, n.path) !== undefined;
+    case 'compare': {
+      // value (an id) is caseExact; type and display compare case-insensitively (RFC 7643 §4.2).
+      const exact = n.path.attr.toLowerCase() === 'value';
+      const norm = (s: string) => (exact ? s : s.toLowerCase());
+      const want = norm(String(n.value));
+      field({ value: '', type: 'User' }, n.path); // unknown sub-attribute → 400 now, not per row
+      return (m) => {
+        const got = field(m, n.path);
+        if (got === undefined) return n.op === 'ne';
+        const g = norm(got);
+        switch (n.op) {
+          case 'eq': return g === want;
+          case 'ne': return g !== want;
+          case 'co': return g.includes(want);
+          case 'sw': return g.startsWith(want);
+          case 'ew': return g.endsWith(want);
+          case 'gt': return g > want;
+          case 'ge': return g >= want;
+          case 'lt': return g < want;
+          case 'le': return g <= want;
+        }
+      };
+    }
     default:
-      throw new InvalidFilterError(`Unsupported members filter operator "${kind}"`);
+      throw new InvalidFilterError('Unsupported members filter');
   }
 }
