@@ -1,0 +1,239 @@
+// User resource mapping (RFC 7643 §4.1, §4.3): request body → stored document, stored document →
+// wire resource, stored document → derived query columns. The stored document holds every SCIM
+// attribute as sent (canonical names), minus id/meta/schemas; enterprise attributes live under
+// the extension URN key.
+import { InvalidSyntaxError, InvalidValueError } from '../errors.ts';
+import { isAbsent, isEnterpriseKey, isSchemaLikeKey, isServerOwnedKey, liftEnterprise } from '../normalize.ts';
+import { ENTERPRISE_ATTRIBUTES, findAttr, resolveUserAttr } from './schema-defs.ts';
+import { ENTERPRISE_URN, USER_URN } from './urns.ts';
+import { isPlainObject, normalizeValue, type ScimDoc } from './values.ts';
+
+export type { ScimDoc } from './values.ts';
+
+/** Multi-valued User attributes indexed one row per element in ScimUserValue. */
+export const USER_VALUE_ATTRS = ['emails', 'phoneNumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles', 'x509Certificates'] as const;
+
+function readExternalId(v: unknown): string | undefined {
+  if (isAbsent(v) || v === '') return undefined;
+  if (typeof v !== 'string') throw new InvalidValueError('Attribute "externalId" must be a string');
+  return v;
+}
+
+/**
+ * POST/PUT body → stored document. Entra tolerance: id/meta/schemas and unknown schema URNs are
+ * ignored (Q12), null means absent (Q13), "True"/"False" become booleans (Q2), names resolve
+ * case-insensitively (Q5), top-level enterprise attributes move into the extension (E08), manager
+ * shapes are unwrapped (Q4/Q20), readOnly `groups` and unknown attributes are ignored.
+ * userName is required: missing/empty → 400 invalidValue (fixture E12).
+ */
+export function userFromScim(body: unknown): ScimDoc {
+  if (!isPlainObject(body)) throw new InvalidSyntaxError('A User must be a JSON object');
+  const doc: ScimDoc = {};
+  const lifted: ScimDoc = {};
+  let explicit: ScimDoc = {};
+  for (const [key, v] of Object.entries(body)) {
+    if (isServerOwnedKey(key)) continue;
+    if (key.toLowerCase() === 'externalid') {
+      const x = readExternalId(v);
+      if (x === undefined) delete doc.externalId;
+      else doc.externalId = x;
+      continue;
+    }
+    if (isEnterpriseKey(key)) {
+      if (isAbsent(v)) continue;
+      if (!isPlainObject(v)) throw new InvalidValueError(`"${ENTERPRISE_URN}" must be an object`);
+      explicit = enterpriseFrom(v);
+      continue;
+    }
+    if (isSchemaLikeKey(key)) continue;
+    const r = resolveUserAttr(undefined, key);
+    if (!r || r.def.mutability === 'readOnly') continue;
+    const target = r.schema === ENTERPRISE_URN ? lifted : doc;
+    const label = r.schema === ENTERPRISE_URN ? `${ENTERPRISE_URN}:${r.def.name}` : r.def.name;
+    const n = normalizeValue(r.def, v, label);
+    if (n === undefined) delete target[r.def.name];
+    else target[r.def.name] = n;
+  }
+  const ext = liftEnterprise(lifted, explicit);
+  if (Object.keys(ext).length) doc[ENTERPRISE_URN] = ext;
+  requireUserName(doc);
+  return doc;
+}
+
+function enterpriseFrom(obj: Record<string, unknown>): ScimDoc {
+  const out: ScimDoc = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const def = findAttr(ENTERPRISE_ATTRIBUTES, k);
+    if (!def || def.mutability === 'readOnly') continue;
+    const n = normalizeValue(def, v, `${ENTERPRISE_URN}:${def.name}`);
+    if (n !== undefined) out[def.name] = n;
+  }
+  return out;
+}
+
+export function requireUserName(doc: ScimDoc): void {
+  if (typeof doc.userName !== 'string' || doc.userName.trim() === '') {
+    throw new InvalidValueError('Attribute "userName" is required and must be a non-empty string');
+  }
+}
+
+export interface UserRow {
+  id: string;
+  data: ScimDoc;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export interface UserRenderCtx {
+  baseUrl: string;
+  groups?: { value: string; display?: string }[];
+  managerDisplayName?: string;
+}
+
+/** Stored document → full User resource. */
+export function userToScim(row: UserRow, ctx: UserRenderCtx): Record<string, unknown> {
+  const data = structuredClone(row.data);
+  const ext = isPlainObject(data[ENTERPRISE_URN]) ? (data[ENTERPRISE_URN] as ScimDoc) : undefined;
+  delete data[ENTERPRISE_URN];
+  const { externalId, ...attrs } = data;
+  const out: Record<string, unknown> = {
+    schemas: ext && Object.keys(ext).length ? [USER_URN, ENTERPRISE_URN] : [USER_URN],
+    id: row.id,
+    ...(externalId !== undefined ? { externalId } : {}),
+    meta: {
+      resourceType: 'User',
+      created: row.createdAt.toISOString(),
+      lastModified: row.updatedAt.toISOString(),
+      location: `${ctx.baseUrl}/Users/${row.id}`,
+      version: `W/"${row.version}"`,
+    },
+    ...attrs,
+  };
+  if (ctx.groups?.length) {
+    out.groups = ctx.groups.map((g) => ({
+      value: g.value,
+      $ref: `${ctx.baseUrl}/Groups/${g.value}`,
+      ...(g.display !== undefined && g.display !== '' ? { display: g.display } : {}),
+      type: 'direct',
+    }));
+  }
+  if (ext && Object.keys(ext).length) {
+    const m = ext.manager;
+    if (isPlainObject(m) && typeof m.value === 'string') {
+      // Q20: returned as {value, $ref, displayName} so Entra's diff sees the value it sent.
+      ext.manager = {
+        value: m.value,
+        $ref: `${ctx.baseUrl}/Users/${m.value}`,
+        ...(ctx.managerDisplayName ? { displayName: ctx.managerDisplayName } : {}),
+      };
+    }
+    out[ENTERPRISE_URN] = ext;
+  }
+  return out;
+}
+
+export interface UserColumns {
+  userNameKey: string;
+  externalId: string | null;
+  active: boolean;
+  displayNameKey: string | null;
+  nickNameKey: string | null;
+  titleKey: string | null;
+  userTypeKey: string | null;
+  preferredLanguageKey: string | null;
+  localeKey: string | null;
+  timezoneKey: string | null;
+  profileUrlKey: string | null;
+  givenNameKey: string | null;
+  familyNameKey: string | null;
+  middleNameKey: string | null;
+  formattedNameKey: string | null;
+  honorificPrefixKey: string | null;
+  honorificSuffixKey: string | null;
+  employeeNumberKey: string | null;
+  costCenterKey: string | null;
+  organizationKey: string | null;
+  divisionKey: string | null;
+  departmentKey: string | null;
+  managerId: string | null;
+}
+
+export interface UserValueRow {
+  attr: string;
+  typeKey: string | null;
+  valueKey: string | null;
+  displayKey: string | null;
+  primary: boolean;
+  formattedKey: string | null;
+  streetKey: string | null;
+  localityKey: string | null;
+  regionKey: string | null;
+  postalCodeKey: string | null;
+  countryKey: string | null;
+}
+
+/** Lower-cased key for a caseExact:false attribute (RFC 7643 §2.2); null when absent/empty. */
+export function key(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v.toLowerCase() : null;
+}
+
+function obj(v: unknown): ScimDoc {
+  return isPlainObject(v) ? v : {};
+}
+
+/** Stored document → derived query columns (filters, sorting, uniqueness run in the database). */
+export function userIndex(doc: ScimDoc): { columns: UserColumns; values: UserValueRow[] } {
+  const name = obj(doc.name);
+  const ext = obj(doc[ENTERPRISE_URN]);
+  const manager = obj(ext.manager);
+  const columns: UserColumns = {
+    userNameKey: key(doc.userName) ?? '',
+    externalId: typeof doc.externalId === 'string' && doc.externalId !== '' ? doc.externalId : null,
+    // An absent `active` is treated as active (the column default), as most IdPs assume.
+    active: doc.active !== false,
+    displayNameKey: key(doc.displayName),
+    nickNameKey: key(doc.nickName),
+    titleKey: key(doc.title),
+    userTypeKey: key(doc.userType),
+    preferredLanguageKey: key(doc.preferredLanguage),
+    localeKey: key(doc.locale),
+    timezoneKey: key(doc.timezone),
+    profileUrlKey: key(doc.profileUrl),
+    givenNameKey: key(name.givenName),
+    familyNameKey: key(name.familyName),
+    middleNameKey: key(name.middleName),
+    formattedNameKey: key(name.formatted),
+    honorificPrefixKey: key(name.honorificPrefix),
+    honorificSuffixKey: key(name.honorificSuffix),
+    employeeNumberKey: key(ext.employeeNumber),
+    costCenterKey: key(ext.costCenter),
+    organizationKey: key(ext.organization),
+    divisionKey: key(ext.division),
+    departmentKey: key(ext.department),
+    managerId: typeof manager.value === 'string' && manager.value !== '' ? manager.value : null,
+  };
+  const values: UserValueRow[] = [];
+  for (const attr of USER_VALUE_ATTRS) {
+    const list = doc[attr];
+    if (!Array.isArray(list)) continue;
+    for (const raw of list) {
+      const el = obj(raw);
+      values.push({
+        attr,
+        typeKey: key(el.type),
+        // Certificates are large base64 blobs: not indexed (filtering on them is rejected).
+        valueKey: attr === 'x509Certificates' ? null : key(el.value),
+        displayKey: key(el.display),
+        primary: el.primary === true,
+        formattedKey: key(el.formatted),
+        streetKey: key(el.streetAddress),
+        localityKey: key(el.locality),
+        regionKey: key(el.region),
+        postalCodeKey: key(el.postalCode),
+        countryKey: key(el.country),
+      });
+    }
+  }
+  return { columns, values };
+}

@@ -1,0 +1,77 @@
+// Attribute value normalisation by schema type, shared by POST/PUT mapping and PATCH: returns the
+// value to store, or undefined for "absent". Values are stored exactly as sent (Q19: no email or
+// phone reformatting, case preserved); only types are checked and Entra's shapes normalised.
+import { InvalidValueError } from '../errors.ts';
+import { coerceBoolean, findKey, isAbsent, unwrapManager, wrapMultiValued } from '../normalize.ts';
+import { findSub, type AttrDef } from './schema-defs.ts';
+
+export type ScimDoc = Record<string, unknown>;
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A simple (non-complex) value. "" is treated as absent. */
+export function normalizeSimple(def: AttrDef, v: unknown, label: string): unknown {
+  if (isAbsent(v)) return undefined;
+  switch (def.type) {
+    case 'boolean':
+      return coerceBoolean(v, label);
+    case 'decimal':
+    case 'integer':
+      if (typeof v !== 'number' || !Number.isFinite(v) || (def.type === 'integer' && !Number.isInteger(v))) {
+        throw new InvalidValueError(`Attribute "${label}" must be ${def.type === 'integer' ? 'an integer' : 'a number'}`);
+      }
+      return v;
+    case 'dateTime':
+      if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new InvalidValueError(`Attribute "${label}" must be an xsd:dateTime string`);
+      return v;
+    case 'complex':
+      throw new InvalidValueError(`Attribute "${label}" is complex`);
+    default:
+      if (typeof v !== 'string') throw new InvalidValueError(`Attribute "${label}" must be a string`);
+      return v === '' ? undefined : v;
+  }
+}
+
+/** A complex value: sub-attribute names resolved case-insensitively (Q5), unknown and readOnly
+ * sub-attributes dropped, null/"" sub-attributes absent. Empty result → undefined. */
+export function normalizeComplex(def: AttrDef, v: unknown, label: string): ScimDoc | undefined {
+  if (isAbsent(v)) return undefined;
+  if (!isPlainObject(v)) throw new InvalidValueError(`Attribute "${label}" must be an object`);
+  const out: ScimDoc = {};
+  for (const [k, sv] of Object.entries(v)) {
+    const sub = findSub(def, k);
+    if (!sub || sub.mutability === 'readOnly') continue;
+    const n = normalizeSimple(sub, sv, `${label}.${sub.name}`);
+    if (n !== undefined) out[sub.name] = n;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** One element of a multi-valued complex attribute; a bare value becomes `{value}` (Q4). */
+export function normalizeElement(def: AttrDef, v: unknown, label: string): ScimDoc | undefined {
+  if (isAbsent(v)) return undefined;
+  if (!isPlainObject(v) && findSub(def, 'value')) return normalizeComplex(def, { value: v }, label);
+  return normalizeComplex(def, v, label);
+}
+
+/** Any attribute value by its definition. Multi-valued: array (single value wrapped), empty → absent. */
+export function normalizeValue(def: AttrDef, v: unknown, label: string): unknown {
+  if (isAbsent(v)) return undefined;
+  if (def.multiValued) {
+    const els = wrapMultiValued(v)
+      .map((el) => (def.type === 'complex' ? normalizeElement(def, el, label) : normalizeSimple(def, el, label)))
+      .filter((el) => el !== undefined);
+    return els.length ? els : undefined;
+  }
+  if (def.type !== 'complex') return normalizeSimple(def, v, label);
+  if (def.name === 'manager') return normalizeComplex(def, unwrapManager(v), label);
+  return normalizeComplex(def, v, label);
+}
+
+/** Value of a case-insensitively named key of a plain object. */
+export function getCI(obj: Record<string, unknown>, name: string): unknown {
+  const k = findKey(obj, name);
+  return k === undefined ? undefined : obj[k];
+}
