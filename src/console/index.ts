@@ -16,6 +16,9 @@ import { createOidcClient } from './oidc-client.ts';
 import { registerOverview } from './pages-overview.ts';
 import { registerDirectory } from './pages-directory.ts';
 import { registerActivity } from './pages-activity.ts';
+import { registerManagers } from './pages-managers.ts';
+import { registerApiClients } from './pages-api-clients.ts';
+import { registerPassword } from './pages-password.ts';
 import { render } from './context.ts';
 
 const CSS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'public', 'console.css');
@@ -45,6 +48,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await registerOverview(app, { config, db, oauth });
   await registerDirectory(app, { db });
   await registerActivity(app, { db });
+  await registerManagers(app, { config, db });
+  await registerApiClients(app, { config, db });
+  await registerPassword(app, { config, db });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

@@ -1,0 +1,48 @@
+// Change your own password (issue 4 §6): every manager, viewers included; forced after the first
+// sign-in with an initial password (auth.ts redirects here until it is done).
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { deleteOtherSessions } from '../db/console-sessions.ts';
+import { principal, render, str } from './context.ts';
+import { AccountRefusal, managerOps } from './ports.ts';
+
+export async function registerPassword(app: FastifyInstance, deps: { config: Config; db: Db }) {
+  const ops = managerOps(deps);
+
+  app.get('/password', async (req, reply) => {
+    const me = principal(req);
+    const done = (req.query as Record<string, unknown>).done === '1';
+    return render(reply, 'password', {
+      title: 'Change password',
+      nav: me.mustChangePassword ? '' : 'password',
+      forced: me.mustChangePassword,
+      policy: ops.policyHint,
+      notice: done ? 'Your password was changed.' : null,
+    });
+  });
+
+  app.post('/password', async (req, reply) => {
+    const me = principal(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const current = str(body.current, 1000);
+    const next = str(body.password, 1000);
+    const confirm = str(body.confirm, 1000);
+    const fail = (error: string) => {
+      reply.code(400);
+      return render(reply, 'password', { title: 'Change password', nav: me.mustChangePassword ? '' : 'password', forced: me.mustChangePassword, policy: ops.policyHint, error });
+    };
+    if (!current || !next) return fail('Enter your current password and a new one.');
+    if (next !== confirm) return fail('The new password and its confirmation do not match.');
+    if (next === current) return fail('Choose a new password that differs from the current one.');
+    try {
+      await ops.changeOwnPassword(me.tenantId, me.managerId, current, next);
+    } catch (err) {
+      if (err instanceof AccountRefusal) return fail(err.message);
+      throw err;
+    }
+    // Other browsers signed in with the old password must sign in again.
+    await deleteOtherSessions(deps.db, me.managerId, me.sessionId);
+    return reply.redirect(me.mustChangePassword ? '/console' : '/console/password?done=1', 303);
+  });
+}
