@@ -111,7 +111,7 @@ t.test('client-credentials requests (no grant) update their connection by client
   t.ok(a.lastScimAt, 'own tenant connection updated');
   t.equal(b.lastScimAt, null, 'other tenant untouched');
   const h = await db.activityHourly.findFirstOrThrow();
-  t.equal(h.grantId, '');
+  t.equal(h.grantId, 'client:api-1', 'counted under the client');
 });
 
 t.test('a full buffer flushes without waiting for the timer', async (t) => {

@@ -52,7 +52,9 @@ export function createActivityRecorder(
     if (closed || !e.tenantId) return;
     const failure = isFailure(e);
     const write = isWrite(e);
-    const grantKey = e.grantId ?? '';
+    // Client-credentials tokens have no grant: count them under their client so the overview can
+    // show requests per API client too.
+    const grantKey = e.grantId ?? (e.clientId ? `client:${e.clientId}` : '');
     const hour = hourOf(e.at);
     const hk = `${e.tenantId}\u0000${hour.getTime()}\u0000${grantKey}`;
     let h = hourly.get(hk);

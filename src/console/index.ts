@@ -20,6 +20,7 @@ import { registerManagers } from './pages-managers.ts';
 import { registerApiClients } from './pages-api-clients.ts';
 import { registerPassword } from './pages-password.ts';
 import { render } from './context.ts';
+import { sweepConsoleSessions } from '../db/console-sessions.ts';
 
 const CSS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'public', 'console.css');
 
@@ -51,6 +52,13 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await registerManagers(app, { config, db });
   await registerApiClients(app, { config, db });
   await registerPassword(app, { config, db });
+
+  // Expired console sessions are refused on read; this only keeps the table small.
+  const sweeper = setInterval(() => {
+    sweepConsoleSessions(db).catch((err: unknown) => app.log.error({ err }, 'console session sweep failed'));
+  }, 3_600_000);
+  sweeper.unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

@@ -24,7 +24,7 @@ export interface ActivityRowInput {
 export interface HourlyDelta {
   tenantId: string;
   hour: Date;
-  grantId: string; // '' when the request carried no grant
+  grantId: string; // the grant, `client:<clientId>` for client-credentials tokens, '' for neither
   requests: number;
   failures: number;
   writes: number;
