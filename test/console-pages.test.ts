@@ -193,6 +193,18 @@ t.test('console pages', async (t) => {
     t.notOk(body.includes(uB), 'no other-tenant rows');
     const failures = await (await jar.get('/console/activity.csv?outcome=failure')).text();
     t.equal(failures.trimEnd().split('\r\n').length, 2);
+
+    // Client-credentials traffic (no grant) is listed under its API client.
+    await db.apiClient.create({ data: { id: 'slc_test', tenantId: a, name: 'Entra CC', createdBy: adminA } });
+    const rec2 = createActivityRecorder({ db, config: s.config, log: s.app.log }, { sweepIntervalMs: 0 });
+    rec2.record({ ...e, grantId: null, clientId: 'slc_test', tenantId: a, method: 'GET', operation: 'list', resourceType: 'User', status: 200 });
+    rec2.record({ ...e, grantId: null, clientId: 'slc_test', tenantId: a, method: 'GET', operation: 'read', resourceType: 'User', status: 404 });
+    await rec2.close();
+    const withCc = await (await jar.get('/console')).text();
+    t.match(withCc, /Entra CC<\/strong><br><span class="muted small">Client credentials/);
+    t.match(withCc, /hour of [^<]+<\/td>\s*<td class="num">2<\/td>\s*<td class="num text-bad">1<\/td>/, 'API client counters');
+    const bHtml = await (await (await consoleAs(db, s.url, adminB, b)).jar.get('/console')).text();
+    t.notMatch(bHtml, 'Entra CC', 'not shown to another tenant');
   });
 
   t.test('session: disabled manager, disabled tenant, idle and absolute timeouts', async (t) => {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { OAuthService } from '../oauth/index.ts';
-import { apiClientNames, findActiveConnection, hourlyTotals, listActiveConnections, managerNames, tenantCounts } from '../db/console-reads.ts';
+import { findActiveConnection, hourlyTotals, listActiveConnections, listApiClientUsage, managerNames, tenantCounts } from '../db/console-reads.ts';
 import { hourOf } from '../activity/classify.ts';
 import { fillHours, renderActivityChart } from './chart.ts';
 import { notFound, principal, render, str } from './context.ts';
@@ -18,13 +18,15 @@ export async function registerOverview(app: FastifyInstance, deps: { config: Con
     const me = principal(req);
     const now = new Date();
     const thisHour = hourOf(now).getTime();
-    const [connections, hours, managers, clients, counts] = await Promise.all([
-      listActiveConnections(db, me.tenantId, new Date(thisHour - 23 * HOUR)),
+    const since24h = new Date(thisHour - 23 * HOUR);
+    const [connections, hours, managers, apiClients, counts] = await Promise.all([
+      listActiveConnections(db, me.tenantId, since24h),
       hourlyTotals(db, me.tenantId, new Date(thisHour - (7 * 24 - 1) * HOUR)),
       managerNames(db, me.tenantId),
-      apiClientNames(db, me.tenantId),
+      listApiClientUsage(db, me.tenantId, since24h),
       tenantCounts(db, me.tenantId),
     ]);
+    const clients = new Map(apiClients.map((c) => [c.id, c.name]));
     const buckets = fillHours(hours, now, 7 * 24);
     const chart = renderActivityChart(buckets, { title: 'SCIM requests per hour, last 7 days' });
     const totals = buckets.reduce((a, b) => ({ success: a.success + b.success, failure: a.failure + b.failure }), { success: 0, failure: 0 });
@@ -34,11 +36,13 @@ export async function registerOverview(app: FastifyInstance, deps: { config: Con
       kind: clients.has(c.clientId) ? 'Client credentials' : 'Authorization code',
       authorizedByName: c.authorizedBy ? (managers.get(c.authorizedBy) ?? c.authorizedBy) : null,
     }));
+    const apiView = apiClients.map((c) => ({ ...c, createdByName: c.createdBy ? (managers.get(c.createdBy) ?? c.createdBy) : null }));
     const q = req.query as Record<string, unknown>;
     return render(reply, 'overview', {
       title: 'Overview',
       nav: 'overview',
       connections: view,
+      apiClients: apiView,
       chart,
       totals,
       counts,

@@ -68,6 +68,43 @@ export async function listActiveConnections(db: Db, tenantId: string, since: Dat
   });
 }
 
+export interface ApiClientUsage {
+  id: string;
+  name: string;
+  createdAt: Date;
+  createdBy: string | null;
+  requests24h: number;
+  failures24h: number;
+  lastHour: Date | null; // start of the latest hour with a SCIM request (within retention)
+}
+
+/**
+ * Client-credentials clients have no grant and no Connection row; their requests are counted
+ * under `client:<id>` in ActivityHourly (src/activity/recorder.ts).
+ */
+export async function listApiClientUsage(db: Db, tenantId: string, since: Date): Promise<ApiClientUsage[]> {
+  const clients = await db.apiClient.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' }, select: { id: true, name: true, createdAt: true, createdBy: true } });
+  if (clients.length === 0) return [];
+  const keys = clients.map((c) => `client:${c.id}`);
+  const [recent, last] = await db.$transaction([
+    db.activityHourly.groupBy({
+      by: ['grantId'],
+      where: { tenantId, grantId: { in: keys }, hour: { gte: since } },
+      _sum: { requests: true, failures: true },
+      orderBy: { grantId: 'asc' },
+    }),
+    db.activityHourly.groupBy({ by: ['grantId'], where: { tenantId, grantId: { in: keys } }, _max: { hour: true }, orderBy: { grantId: 'asc' } }),
+  ]);
+  const r = new Map(recent.map((x) => [x.grantId, x._sum]));
+  const l = new Map(last.map((x) => [x.grantId, x._max.hour]));
+  return clients.map((c) => ({
+    ...c,
+    requests24h: r.get(`client:${c.id}`)?.requests ?? 0,
+    failures24h: r.get(`client:${c.id}`)?.failures ?? 0,
+    lastHour: l.get(`client:${c.id}`) ?? null,
+  }));
+}
+
 export async function findActiveConnection(db: Db, tenantId: string, grantId: string) {
   return db.connection.findFirst({ where: { tenantId, grantId, revokedAt: null } });
 }
