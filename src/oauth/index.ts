@@ -1,26 +1,102 @@
-// PLACEHOLDER (owned by the OAuth work): replaced by the real provider.
-import type { FastifyPluginAsync, FastifyBaseLogger } from 'fastify';
+// The OAuth 2.0 authorization server (issue 2) and the provider side of the console sign-in and
+// client-credentials clients (issue 4 §1, §7). createOAuth builds the provider and the token
+// resolver; oauthRoutes mounts /oauth/*, the RFC 8414 metadata path and the /interaction pages.
+import crypto from 'node:crypto';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import type Provider from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { ensureSigningKeys } from '../db/signing-keys.ts';
+import { revokeGrantRows, sweepExpiredPayloads } from '../db/oidc-adapter.ts';
+import { markRefreshed, markRevoked } from '../db/connections.ts';
+import { getOrCreateSetting } from '../db/settings.ts';
+import { LoginThrottle } from '../accounts/throttle.ts';
+import { buildProvider } from './provider.ts';
+import { cookieKeys, entraSecrets } from './secrets.ts';
+import { TokenResolver, type TokenResolution } from './resolver.ts';
+import { mountProvider } from './mount.ts';
+import { interactionRoutes } from './interactions.ts';
 
-export type TokenResolution =
-  | { ok: true; tenantId: string; grantId: string | null; clientId: string; scope: string }
-  | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked' | 'tenant_disabled' | 'insufficient_scope' };
+export type { TokenResolution } from './resolver.ts';
+export { CONSOLE_CLIENT_ID, SCIM_SCOPE, consoleRedirectUris } from './clients.ts';
+export { buildConsoleAuthorizeUrl, pkcePair } from './console-helper.ts';
 
 export interface OAuthService {
   resolveToken(token: string): Promise<TokenResolution>;
+  /** Console Disconnect: the grant and all its tokens, at once, and Connection.revokedAt. */
   revokeGrant(grantId: string): Promise<void>;
+  /** A tenant was disabled (or enabled): forget cached resolutions for it in this process. */
   invalidateTenant(tenantId: string): void;
+  /** An API client was deleted or lost a secret: forget its cached tokens in this process. */
+  invalidateClient(clientId: string): void;
+  readonly provider: Provider;
+  readonly issuer: string;
+  readonly throttle: LoginThrottle;
   close(): Promise<void>;
 }
 
-export async function createOAuth(_deps: { config: Config; db: Db; log: FastifyBaseLogger }): Promise<OAuthService> {
-  return {
-    async resolveToken() { return { ok: false, reason: 'unknown' }; },
-    async revokeGrant() {},
-    invalidateTenant() {},
-    async close() {},
+/** How often expired provider rows are deleted (stack-notes.md: the provider never does). */
+const SWEEP_MS = 10 * 60 * 1000;
+
+export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBaseLogger }): Promise<OAuthService> {
+  const { config, db, log } = deps;
+  const [jwks, keys, secrets, csrfSecret] = [
+    await ensureSigningKeys(db),
+    await cookieKeys(db),
+    await entraSecrets(config, db),
+    await getOrCreateSetting(db, 'interaction.csrfKey', () => crypto.randomBytes(32).toString('base64url')),
+  ];
+  if (secrets.generated) {
+    log.warn('ENTRA_CLIENT_SECRETS is not set: using the generated secret stored in the database (see `npm run cli -- entra show`)');
+  }
+  const provider = buildProvider({ config, db, jwks, cookieKeys: keys, entraSecrets: secrets.secrets });
+  const resolver = new TokenResolver(db, { entraClientId: config.entra.clientId, cacheMs: config.tokens.tokenCacheMs });
+
+  const quiet = (what: string) => (err: unknown) => log.error({ err }, what);
+  provider.on('access_token.destroyed', (t: { jti: string }) => resolver.invalidateToken(t.jti));
+  provider.on('client_credentials.destroyed', (t: { jti: string }) => resolver.invalidateToken(t.jti));
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+    resolver.invalidateGrant(grantId);
+    markRevoked(db, grantId).catch(quiet('could not mark connection revoked'));
+  });
+  provider.on('grant.success', (ctx: { oidc: { params: { grant_type?: string }; entities: { RefreshToken?: { grantId?: string } } } }) => {
+    const grantId = ctx.oidc.entities.RefreshToken?.grantId;
+    if (ctx.oidc.params.grant_type === 'refresh_token' && grantId) markRefreshed(db, grantId).catch(quiet('could not record refresh'));
+  });
+  // The provider reports its own failures through this event; errors reported to clients are not ours.
+  provider.on('server_error', (_ctx: unknown, err: Error) => log.error({ err }, 'oauth server error'));
+
+  const sweep = setInterval(() => {
+    sweepExpiredPayloads(db).catch(quiet('oidc payload sweep failed'));
+  }, SWEEP_MS);
+  sweep.unref();
+
+  const throttle = new LoginThrottle(config.login);
+  const service: OAuthService & { csrfKey: Buffer } = {
+    provider,
+    issuer: `${config.publicUrl}/oauth`,
+    throttle,
+    csrfKey: Buffer.from(csrfSecret, 'base64url'),
+    resolveToken: (token) => resolver.resolve(token),
+    async revokeGrant(grantId) {
+      await revokeGrantRows(db, grantId);
+      await markRevoked(db, grantId);
+      resolver.invalidateGrant(grantId);
+    },
+    invalidateTenant: (tenantId) => resolver.invalidateTenant(tenantId),
+    invalidateClient: (clientId) => resolver.invalidateClient(clientId),
+    async close() {
+      clearInterval(sweep);
+      resolver.clear();
+    },
   };
+  return service;
 }
 
-export const oauthRoutes: FastifyPluginAsync<{ config: Config; db: Db; oauth: OAuthService }> = async () => {};
+export const oauthRoutes: FastifyPluginAsync<{ config: Config; db: Db; oauth: OAuthService }> = async (app, opts) => {
+  const oauth = opts.oauth as OAuthService & { csrfKey: Buffer };
+  await app.register(async (scope) => mountProvider(scope, { config: opts.config, provider: oauth.provider }));
+  await app.register(async (scope) =>
+    interactionRoutes(scope, { config: opts.config, db: opts.db, provider: oauth.provider, csrfKey: oauth.csrfKey, throttle: oauth.throttle }),
+  );
+};

@@ -1,0 +1,56 @@
+// JWKS for oidc-provider (issue 2 §2): generated on first start, persisted, rotated by the CLI.
+// The newest active key signs; retired keys stay published so ID tokens signed before a rotation
+// still verify until they expire.
+import crypto from 'node:crypto';
+import type { Db } from './client.ts';
+
+export interface StoredKey {
+  kid: string;
+  jwk: Record<string, unknown>;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** Retired keys kept in the JWKS (ID tokens live minutes; two generations is plenty). */
+const KEEP_RETIRED = 2;
+
+function newJwk(): { kid: string; jwk: Record<string, unknown> } {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = crypto.randomBytes(12).toString('base64url');
+  const jwk = { ...(privateKey.export({ format: 'jwk' }) as Record<string, unknown>), kid, use: 'sig', alg: 'RS256' };
+  return { kid, jwk };
+}
+
+export async function listSigningKeys(db: Db): Promise<StoredKey[]> {
+  const rows = await db.signingKey.findMany({ orderBy: { createdAt: 'desc' } });
+  return rows.map((r) => ({ kid: r.kid, jwk: JSON.parse(r.jwk) as Record<string, unknown>, createdAt: r.createdAt, retiredAt: r.retiredAt }));
+}
+
+/** Active key first (the provider signs with the first matching key), then recently retired ones. */
+export async function ensureSigningKeys(db: Db): Promise<Record<string, unknown>[]> {
+  let keys = await listSigningKeys(db);
+  if (!keys.some((k) => k.retiredAt === null)) {
+    const { kid, jwk } = newJwk();
+    await db.signingKey.create({ data: { kid, jwk: JSON.stringify(jwk) } });
+    keys = await listSigningKeys(db);
+  }
+  const active = keys.filter((k) => k.retiredAt === null);
+  const retired = keys.filter((k) => k.retiredAt !== null).slice(0, KEEP_RETIRED);
+  return [...active, ...retired].map((k) => k.jwk);
+}
+
+/** New signing key; the previous active ones are retired (still published) and old retired ones
+ * beyond KEEP_RETIRED are deleted. Running servers pick the new key up at their next start. */
+export async function rotateSigningKey(db: Db): Promise<{ kid: string; retired: string[] }> {
+  const { kid, jwk } = newJwk();
+  const now = new Date();
+  return db.$transaction(async (tx) => {
+    const active = await tx.signingKey.findMany({ where: { retiredAt: null } });
+    await tx.signingKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: now } });
+    await tx.signingKey.create({ data: { kid, jwk: JSON.stringify(jwk), createdAt: new Date(now.getTime() + 1) } });
+    const retired = await tx.signingKey.findMany({ where: { retiredAt: { not: null } }, orderBy: { retiredAt: 'desc' } });
+    const drop = retired.slice(KEEP_RETIRED).map((r) => r.kid);
+    if (drop.length) await tx.signingKey.deleteMany({ where: { kid: { in: drop } } });
+    return { kid, retired: active.map((a) => a.kid) };
+  });
+}

@@ -1,0 +1,46 @@
+// oidc-provider under /oauth (architecture.md). The provider is a Koa app that reads request
+// bodies itself, so its routes live in their own encapsulated scope whose only content-type
+// parser leaves the body unread, and the reply is hijacked: Fastify neither parses nor answers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { IncomingMessage } from 'node:http';
+import { pageSecurityHeaders } from '../plugins/security-headers.ts';
+import type { Config } from '../config.ts';
+
+const PREFIX = '/oauth';
+
+export async function mountProvider(app: FastifyInstance, deps: { config: Config; provider: Provider }): Promise<void> {
+  const callback = deps.provider.callback();
+  const headers = pageSecurityHeaders(deps.config);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req: FastifyRequest, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null));
+
+  function handOver(req: FastifyRequest, reply: FastifyReply, path: string) {
+    reply.hijack();
+    const raw = req.raw as IncomingMessage & { originalUrl?: string };
+    const url = raw.url ?? '/';
+    const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+    // The provider derives its mount path from originalUrl minus url (lib/helpers/oidc_context.js).
+    raw.originalUrl = `${PREFIX}${path}${query}`;
+    raw.url = `${path}${query}`;
+    // Provider pages (errors, logout) are HTML; JSON endpoints are unaffected by these headers.
+    for (const [k, v] of Object.entries(headers)) reply.raw.setHeader(k, v);
+    callback(raw, reply.raw);
+  }
+
+  const methods = ['GET', 'POST', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'] as const;
+  app.route({
+    method: [...methods],
+    url: `${PREFIX}/*`,
+    handler: (req, reply) => {
+      const rawPath = (req.raw.url ?? '/').split('?')[0];
+      handOver(req, reply, rawPath.slice(PREFIX.length) || '/');
+    },
+  });
+
+  // RFC 8414 §3: metadata of issuer https://host/oauth lives at /.well-known/oauth-authorization-server/oauth.
+  app.get('/.well-known/oauth-authorization-server/oauth', (req, reply) => {
+    handOver(req, reply, '/.well-known/openid-configuration');
+  });
+}
