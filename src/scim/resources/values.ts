@@ -66,7 +66,11 @@ export function normalizeValue(def: AttrDef, v: unknown, label: string): unknown
     return els.length ? els : undefined;
   }
   if (def.type !== 'complex') return normalizeSimple(def, v, label);
-  if (def.name === 'manager') return normalizeComplex(def, unwrapManager(v), label);
+  if (def.name === 'manager') {
+    // Q20: stored as {value} only; $ref/displayName are rendered from the id.
+    const m = normalizeComplex(def, unwrapManager(v), label);
+    return typeof m?.value === 'string' ? { value: m.value } : undefined;
+  }
   return normalizeComplex(def, v, label);
 }
 
