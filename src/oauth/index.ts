@@ -3,6 +3,7 @@
 // resolver; oauthRoutes mounts /oauth/*, the RFC 8414 metadata path and the /interaction pages.
 import crypto from 'node:crypto';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
@@ -93,10 +94,20 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
   return service;
 }
 
-export const oauthRoutes: FastifyPluginAsync<{ config: Config; db: Db; oauth: OAuthService }> = async (app, opts) => {
+const routes: FastifyPluginAsync<{ config: Config; db: Db; oauth: OAuthService }> = async (app, opts) => {
   const oauth = opts.oauth as OAuthService & { csrfKey: Buffer };
+  // On the root instance (fastify-plugin): tests and other modules reach the service as app.oauth.
+  if (!app.hasDecorator('oauth')) app.decorate('oauth', opts.oauth);
   await app.register(async (scope) => mountProvider(scope, { config: opts.config, provider: oauth.provider }));
   await app.register(async (scope) =>
     interactionRoutes(scope, { config: opts.config, db: opts.db, provider: oauth.provider, csrfKey: oauth.csrfKey, throttle: oauth.throttle }),
   );
 };
+
+export const oauthRoutes = fp(routes, { name: 'oauth' });
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    oauth: OAuthService;
+  }
+}
