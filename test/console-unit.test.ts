@@ -113,3 +113,9 @@ t.test('attributes: every attribute, nested paths, one row per multi-value eleme
     ],
   );
 });
+
+t.test('chart: gridline labels are whole numbers', async (t) => {
+  const svg = renderActivityChart([{ hour: new Date('2026-11-28T10:00:00Z'), success: 41, failure: 3 }], { title: 'x' });
+  const labels = [...svg.matchAll(/text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]);
+  t.same(labels, ['0', '10', '20', '30', '40', '50']);
+});

@@ -61,13 +61,15 @@ export function renderActivityChart(buckets: HourBucket[], opts: ChartOptions): 
 
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc" preserveAspectRatio="none">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc">`,
     `<title id="chart-title">${escapeHtml(opts.title)}</title>`,
     `<desc id="chart-desc">${escapeHtml(desc)}</desc>`,
   );
   // Horizontal gridlines with their values.
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i;
+  // Whole-number gridlines: 50 → 0,10,…,50 rather than 0,12.5,…
+  const divisions = [4, 5, 2].find((d) => Number.isInteger(max / d)) ?? 1;
+  for (let i = 0; i <= divisions; i++) {
+    const v = (max / divisions) * i;
     const yy = y(v).toFixed(1);
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${yy}" y2="${yy}" stroke="#d9dee7" stroke-width="1"/>`);
     parts.push(`<text x="${left - 6}" y="${yy}" dy="0.32em" text-anchor="end" font-size="11" fill="#4a5568">${fmt(v)}</text>`);
