@@ -135,17 +135,25 @@ t.test('authorize → domain → sign in → consent → code → token → refr
   t.match(await server.app.oauth.resolveToken(at), { ok: false }, 'revoked token no longer resolves, cache or not');
   t.equal((await intro(at)).active, false, 'introspection: inactive after revocation');
 
-  // Revoking the refresh token ends the whole grant (and marks the connection revoked).
-  const other = String(r3.json.refresh_token);
-  await fetch(`${server.url}/oauth/revoke`, {
+  // RFC 7009 §2.1: revoking a token may revoke the related ones; the provider drops every token
+  // of the grant, so this grant's refresh token is gone too.
+  const afterAt = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(r3.json.refresh_token) });
+  t.equal(afterAt.json.error, 'invalid_grant', 'tokens of the grant revoked with the access token');
+
+  // Revoking a refresh token ends the whole grant and marks the connection revoked.
+  const fresh = await obtainTokens(server, { domain: 'acme', username: 'alice', password: PW });
+  const freshRes = await server.app.oauth.resolveToken(fresh.access_token);
+  t.match(freshRes, { ok: true });
+  const revRefresh = await fetch(`${server.url}/oauth/revoke`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: other, client_id: server.config.entra.clientId, client_secret: SECRET_A }),
+    body: new URLSearchParams({ token: fresh.refresh_token!, client_id: server.config.entra.clientId, client_secret: SECRET_A }),
   });
-  const after = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: other });
-  t.equal(after.status, 400);
+  t.equal(revRefresh.status, 200, 'refresh token revoked');
+  const after = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: fresh.refresh_token! });
   t.equal(after.json.error, 'invalid_grant', 'revoked refresh token refused');
-  const revoked = await server.app.db.connection.findFirst({ where: { grantId: resolved.ok ? resolved.grantId! : '' } });
+  t.match(await server.app.oauth.resolveToken(fresh.access_token), { ok: false }, 'access tokens of the revoked grant stop resolving');
+  const revoked = await server.app.db.connection.findFirst({ where: { grantId: freshRes.ok ? freshRes.grantId! : '' } });
   t.ok(revoked?.revokedAt, 'connection marked revoked when its grant is revoked');
 });
 

@@ -76,7 +76,7 @@ export function createAdapterClass(db: Db, opts: AdapterOptions) {
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.oidcPayload.deleteMany({ where: { grantId } });
+      await db.oidcPayload.deleteMany({ where: { grantId, type: this.type } });
     }
   };
 }

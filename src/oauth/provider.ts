@@ -35,6 +35,10 @@ export interface ProviderDeps {
   entraSecrets: string[];
 }
 
+function ownTokenOnly(_ctx: unknown, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }) {
+  return client.clientAuthMethod !== 'none' && token.clientId === client.clientId;
+}
+
 export function buildProvider(deps: ProviderDeps): Provider {
   const { config, db } = deps;
   const entraId = config.entra.clientId;
@@ -93,8 +97,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client may introspect and revoke only its own tokens (RFC 7662 §4, RFC 7009 §2.1).
+      introspection: { enabled: true, allowedPolicy: ownTokenOnly },
+      revocation: { enabled: true, allowedPolicy: ownTokenOnly },
       clientCredentials: { enabled: true },
       userinfo: { enabled: false },
       // Opaque, audience-less access tokens: one indexed read to resolve, revocable at once,
