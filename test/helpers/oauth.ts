@@ -143,14 +143,15 @@ export function authorizeUrl(server: ServerLike, opts: Omit<AuthorizeOptions, 'd
 export async function authorizeOverHttp(
   server: ServerLike,
   opts: AuthorizeOptions,
-): Promise<{ code: string; state: string | null; error?: string; location: string; jar: CookieJar }> {
+): Promise<{ code: string; state: string | null; error?: string; location: string; jar: CookieJar; steps: string[] }> {
   const jar = opts.jar ?? new CookieJar();
   const redirectUri = opts.redirectUri ?? DEFAULT_REDIRECT;
+  const steps: string[] = []; // the pages passed: 'domain', 'login', 'consent'
   let page = await follow(jar, server.url, authorizeUrl(server, opts), redirectUri);
-  for (let steps = 0; steps < 6; steps++) {
+  for (let n = 0; n < 6; n++) {
     if (page.url.startsWith(redirectUri)) {
       const u = new URL(page.url);
-      return { code: u.searchParams.get('code') ?? '', state: u.searchParams.get('state'), error: u.searchParams.get('error') ?? undefined, location: page.url, jar };
+      return { code: u.searchParams.get('code') ?? '', state: u.searchParams.get('state'), error: u.searchParams.get('error') ?? undefined, location: page.url, jar, steps };
     }
     if (page.res.status !== 200) throw new Error(`authorize flow stopped at ${page.url} with ${page.res.status}: ${page.html.slice(0, 300)}`);
     const csrf = csrfOf(page.html);
@@ -160,6 +161,7 @@ export async function authorizeOverHttp(
     else if (action.endsWith('/login')) form = { _csrf: csrf, username: opts.username, password: opts.password };
     else if (action.endsWith('/consent')) form = { _csrf: csrf, decision: opts.decision ?? 'allow' };
     else throw new Error(`unexpected form ${action}`);
+    steps.push(action.slice(action.lastIndexOf('/') + 1));
     const res = await jar.post(action, form);
     const loc = res.headers.get('location');
     if (!(res.status >= 300 && res.status < 400 && loc)) {
