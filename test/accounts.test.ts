@@ -1,0 +1,128 @@
+// Accounts: password policy, argon2id hashing, throttling arithmetic, managers service and the
+// last-admin rule (issue 2 §2/§3/§6, issue 4 §6), against a real SQLite database.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { createDb } from '../src/db/client.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createTenant, findTenantByDomain, isValidDomain } from '../src/db/tenants.ts';
+import { passwordProblem } from '../src/accounts/password-policy.ts';
+import { LoginThrottle, describeWait } from '../src/accounts/throttle.ts';
+import {
+  changePassword,
+  createManagerWithPassword,
+  listManagers,
+  removeManager,
+  setManagerEnabled,
+  setManagerRole,
+  setPassword,
+  verifyManagerPassword,
+} from '../src/accounts/index.ts';
+import { domainCandidates } from '../src/oauth/domain-input.ts';
+
+const argon2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+async function freshDb(t: { teardown(fn: () => unknown): void }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accounts-test-'));
+  const url = `file:${path.join(dir, 'a.db')}`;
+  await migrate(url);
+  const db = createDb(url);
+  t.teardown(async () => {
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return db;
+}
+
+t.test('password policy', async (t) => {
+  t.match(passwordProblem(''), /empty/);
+  t.match(passwordProblem('Short-1'), /too short/);
+  t.match(passwordProblem('aaaaaaaaaaaaaaa'), /repeated/);
+  t.match(passwordProblem('alllowercaseletters'), /too simple/);
+  t.match(passwordProblem('123456789012'), /too simple/);
+  t.match(passwordProblem('alice-Password-1', { username: 'alice' }), /username/);
+  t.equal(passwordProblem('correct horse battery 9'), null, 'passphrase with a digit is fine');
+  t.equal(passwordProblem('Correct-Horse-Battery-9'), null);
+  t.match(passwordProblem('x'.repeat(300) + 'A1'), /too long/);
+});
+
+t.test('domain rules and Go-to-domain input', async (t) => {
+  t.ok(isValidDomain('acme'));
+  t.ok(isValidDomain('tenant-a.example.test'));
+  t.notOk(isValidDomain('-acme'));
+  t.notOk(isValidDomain('ac me'));
+  t.notOk(isValidDomain('a'));
+  t.same(domainCandidates(' ACME ', 'login.example.com'), ['acme']);
+  t.same(domainCandidates('acme.login.example.com', 'login.example.com'), ['acme.login.example.com', 'acme']);
+  t.same(domainCandidates('https://Acme.Login.Example.com/path', 'login.example.com'), ['acme.login.example.com', 'acme']);
+  t.same(domainCandidates('   ', 'x'), []);
+});
+
+t.test('throttle: per user, per IP, window and success reset', async (t) => {
+  let now = 1_000_000;
+  const th = new LoginThrottle({ maxFailuresPerUser: 3, maxFailuresPerIp: 5, windowSeconds: 60 }, () => now);
+  for (let i = 0; i < 3; i++) {
+    t.equal(th.retryAfter('t1', 'Alice', '10.0.0.1'), 0);
+    th.recordFailure('t1', 'alice', '10.0.0.1');
+    now += 1000;
+  }
+  const wait = th.retryAfter('t1', 'ALICE ', '10.0.0.9');
+  t.ok(wait > 0 && wait <= 60, `user blocked from any IP (wait ${wait}s)`);
+  t.equal(th.retryAfter('t2', 'alice', '10.0.0.9'), 0, 'same username in another tenant is independent');
+  now += 60_000;
+  t.equal(th.retryAfter('t1', 'alice', '10.0.0.9'), 0, 'window passed');
+  for (let i = 0; i < 5; i++) th.recordFailure('t1', `user${i}`, '10.0.0.2');
+  t.ok(th.retryAfter('t1', 'fresh', '10.0.0.2') > 0, 'IP blocked after spraying usernames');
+  th.recordSuccess('t1', 'user1');
+  t.ok(th.retryAfter('t1', 'fresh', '10.0.0.2') > 0, 'success does not reset the IP counter');
+  t.equal(describeWait(1), '1 second');
+  t.equal(describeWait(45), '45 seconds');
+  t.equal(describeWait(61), '2 minutes');
+});
+
+t.test('managers: create, verify, change password, last-admin rule', async (t) => {
+  const db = await freshDb(t);
+  const deps = { db, config: { argon2 } };
+  const tenant = await createTenant(db, { domain: 'Acme', name: 'Acme' });
+  t.equal(tenant.domain, 'acme');
+  t.ok(await findTenantByDomain(db, ' ACME '), 'domain lookup is case-insensitive');
+  await t.rejects(createTenant(db, { domain: 'ACME', name: 'dup' }), { code: 'duplicate_domain' });
+
+  const admin = await createManagerWithPassword(deps, { tenantId: tenant.id, username: 'Alice', password: 'Correct-Horse-Battery-9', role: 'admin' });
+  const hash = (await db.manager.findUnique({ where: { id: admin.id } }))!.passwordHash;
+  t.match(hash, /^\$argon2id\$/, 'argon2id hash');
+  await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'alice', password: 'Correct-Horse-Battery-9', role: 'admin' }), { code: 'duplicate_username' });
+  await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'bob', password: 'weak', role: 'admin' }), { code: 'weak_password' });
+  await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'bad name', password: 'Correct-Horse-Battery-9', role: 'admin' }), { code: 'invalid_username' });
+
+  t.match(await verifyManagerPassword(deps, tenant.id, 'ALICE', 'Correct-Horse-Battery-9'), { ok: true, manager: { id: admin.id } });
+  t.same(await verifyManagerPassword(deps, tenant.id, 'alice', 'wrong-Password-1'), { ok: false, reason: 'invalid' });
+  t.same(await verifyManagerPassword(deps, tenant.id, 'nobody', 'wrong-Password-1'), { ok: false, reason: 'invalid' });
+
+  // Last admin: cannot be removed, demoted or disabled; with a second admin it can.
+  await t.rejects(removeManager(db, tenant.id, admin.id), { code: 'last_admin' });
+  await t.rejects(setManagerRole(db, tenant.id, admin.id, 'viewer'), { code: 'last_admin' });
+  await t.rejects(setManagerEnabled(db, tenant.id, admin.id, false), { code: 'last_admin' });
+  const viewer = await createManagerWithPassword(deps, { tenantId: tenant.id, username: 'vic', password: 'Correct-Horse-Battery-9', role: 'viewer', mustChangePassword: true });
+  await t.rejects(setManagerRole(db, tenant.id, admin.id, 'viewer'), { code: 'last_admin' }, 'a viewer does not count');
+  await setManagerRole(db, tenant.id, viewer.id, 'admin');
+  await setManagerEnabled(db, tenant.id, admin.id, false);
+  t.same(await verifyManagerPassword(deps, tenant.id, 'alice', 'Correct-Horse-Battery-9'), { ok: false, reason: 'disabled' });
+  await t.rejects(removeManager(db, tenant.id, viewer.id), { code: 'last_admin' }, 'disabled admins do not count');
+  await setManagerEnabled(db, tenant.id, admin.id, true);
+  await removeManager(db, tenant.id, viewer.id);
+  t.same((await listManagers(db, tenant.id)).map((m) => m.username), ['Alice']);
+
+  // Other tenant cannot touch this tenant's managers.
+  const other = await createTenant(db, { domain: 'other', name: 'Other' });
+  await t.rejects(setManagerRole(db, other.id, admin.id, 'viewer'), { code: 'unknown_manager' });
+  await t.rejects(setPassword(deps, other.id, admin.id, 'Another-Password-7'), { code: 'unknown_manager' });
+
+  await t.rejects(changePassword(deps, tenant.id, admin.id, 'wrong-Password-1', 'Another-Password-7'), { code: 'wrong_password' });
+  await t.rejects(changePassword(deps, tenant.id, admin.id, 'Correct-Horse-Battery-9', 'weak'), { code: 'weak_password' });
+  await setPassword(deps, tenant.id, admin.id, 'Reset-By-Operator-42', { mustChangePassword: true });
+  t.match(await verifyManagerPassword(deps, tenant.id, 'alice', 'Reset-By-Operator-42'), { ok: true, manager: { mustChangePassword: true } });
+  await changePassword(deps, tenant.id, admin.id, 'Reset-By-Operator-42', 'Another-Password-7');
+  t.match(await verifyManagerPassword(deps, tenant.id, 'alice', 'Another-Password-7'), { ok: true, manager: { mustChangePassword: false } });
+});
