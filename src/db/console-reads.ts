@@ -96,7 +96,7 @@ export async function listApiClientUsage(db: Db, tenantId: string, since: Date):
     db.activityHourly.groupBy({ by: ['grantId'], where: { tenantId, grantId: { in: keys } }, _max: { hour: true }, orderBy: { grantId: 'asc' } }),
   ]);
   const r = new Map(recent.map((x) => [x.grantId, x._sum]));
-  const l = new Map(last.map((x) => [x.grantId, x._max.hour]));
+  const l = new Map(last.map((x) => [x.grantId, x._max?.hour ?? null]));
   return clients.map((c) => ({
     ...c,
     requests24h: r.get(`client:${c.id}`)?.requests ?? 0,
