@@ -45,8 +45,7 @@ t.test('tokens resolve to their own tenant only; revocation and disable act at o
   t.match(await oauth.resolveToken(tb.access_token), { ok: true, tenantId: b.tenant.id }, 'other tenant unaffected');
 
   // Tenant disabled: the next request is refused, and refresh too; re-enabled: back.
-  await setTenantEnabled(server.app.db, b.tenant.id, false);
-  oauth.invalidateTenant(b.tenant.id);
+  await setTenantEnabled(server.app.db, b.tenant.id, false); // notifies this process's cache itself
   t.same(await oauth.resolveToken(tb.access_token), { ok: false, reason: 'tenant_disabled' });
   t.equal((await scim(tb.access_token)).status, 401);
   const rr = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: tb.refresh_token! });
@@ -69,8 +68,8 @@ t.test('cross-process changes are seen within TOKEN_CACHE_MS', async (t) => {
   const a = await seedTenant(server, { domain: 'acme', managers: [{ username: 'admin', password: PW }] });
   const tok = await obtainTokens(server, { domain: 'acme', username: 'admin', password: PW });
   t.match(await server.app.oauth.resolveToken(tok.access_token), { ok: true });
-  // As the CLI in another process would: no invalidation call reaches this process.
-  await setTenantEnabled(server.app.db, a.tenant.id, false);
+  // As the CLI in another process would: no change notice reaches this process.
+  await server.app.db.tenant.update({ where: { id: a.tenant.id }, data: { enabled: false } });
   await new Promise((r) => setTimeout(r, 200));
   t.same(await server.app.oauth.resolveToken(tok.access_token), { ok: false, reason: 'tenant_disabled' });
 });
@@ -122,8 +121,8 @@ t.test('client credentials: API clients bound to their tenant', async (t) => {
   t.equal((await cc(s3.secret)).json.error, 'invalid_client', 'expired secret refused');
 
   await t.rejects(deleteClient(db, b.tenant.id, client.id), { code: 'unknown_client' });
+  t.match(await server.app.oauth.resolveToken(String(r1.json.access_token)), { ok: true }, 'cached before the delete');
   await deleteClient(db, a.tenant.id, client.id);
-  server.app.oauth.invalidateClient(client.id);
   t.match(await server.app.oauth.resolveToken(String(r1.json.access_token)), { ok: false }, 'tokens of a deleted client stop resolving');
   t.equal((await cc(s2.secret)).json.error, 'invalid_client', 'deleted client refused');
 });
@@ -199,15 +198,49 @@ t.test('console client: code + PKCE through the same pages, no consent, manager 
   t.equal(((await rfc8414.json()) as Record<string, unknown>).issuer, `${server.url}/oauth`, 'RFC 8414 path form');
 });
 
-t.test('signing keys survive a restart', async (t) => {
+t.test('signing keys: persisted, rotated, old key still published', async (t) => {
   const server = await startServer(t);
-  const jwks1 = await (await fetch(`${server.url}/oauth/jwks`)).json();
   const db = server.app.db;
-  const keys = await db.signingKey.findMany();
-  t.equal(keys.length, 1, 'generated on first start and persisted');
+  const jwks1 = (await (await fetch(`${server.url}/oauth/jwks`)).json()) as { keys: Array<{ kid: string }> };
+  t.equal(jwks1.keys.length, 1);
+  t.equal((await db.signingKey.findMany()).length, 1, 'generated on first start and persisted');
   const { createOAuth } = await import('../src/oauth/index.ts');
-  const again = await createOAuth({ config: server.config, db, log: server.app.log });
-  t.teardown(() => again.close());
+  const { rotateSigningKey } = await import('../src/db/signing-keys.ts');
+  const restarted = await createOAuth({ config: server.config, db, log: server.app.log });
+  t.teardown(() => restarted.close());
   t.equal((await db.signingKey.findMany()).length, 1, 'not regenerated on the next start');
-  t.ok(jwks1);
+  const { kid, retired } = await rotateSigningKey(db);
+  t.same(retired, [jwks1.keys[0].kid]);
+  const afterRotation = await createOAuth({ config: server.config, db, log: server.app.log });
+  t.teardown(() => afterRotation.close());
+  const { ensureSigningKeys } = await import('../src/db/signing-keys.ts');
+  const keys = (await ensureSigningKeys(db)) as Array<{ kid: string }>;
+  t.same(keys.map((k) => k.kid), [kid, jwks1.keys[0].kid], 'new key first (signs), previous still published');
+});
+
+t.test('expired provider rows are swept', async (t) => {
+  const server = await startServer(t);
+  const db = server.app.db;
+  const { sweepExpiredPayloads } = await import('../src/db/oidc-adapter.ts');
+  await db.oidcPayload.create({ data: { type: 'Interaction', id: 'old', payload: '{}', expiresAt: new Date(Date.now() - 1000) } });
+  await db.oidcPayload.create({ data: { type: 'Interaction', id: 'live', payload: '{}', expiresAt: new Date(Date.now() + 60_000) } });
+  t.equal(await sweepExpiredPayloads(db), 1);
+  t.same((await db.oidcPayload.findMany({ where: { type: 'Interaction' } })).map((r) => r.id), ['live']);
+});
+
+t.test('behind TLS (https PUBLIC_URL): Secure cookies and https issuer', async (t) => {
+  const server = await startServer(t, { PUBLIC_URL: 'https://id.example.test' });
+  const local = `http://127.0.0.1:${server.config.port}`;
+  const res = await fetch(`${local}/oauth/authorize?client_id=${server.config.entra.clientId}&response_type=code&redirect_uri=${encodeURIComponent(DEFAULT_REDIRECT)}&state=s`, {
+    redirect: 'manual',
+    headers: { host: 'id.example.test', 'x-forwarded-proto': 'https' },
+  });
+  t.equal(res.status, 303);
+  const cookies = res.headers.getSetCookie();
+  t.ok(cookies.length > 0);
+  for (const c of cookies) t.match(c, /;\s*secure/i, 'Secure cookie');
+  const disco = (await (await fetch(`${local}/oauth/.well-known/openid-configuration`, { headers: { host: 'id.example.test', 'x-forwarded-proto': 'https' } })).json()) as Record<string, string>;
+  t.equal(disco.issuer, 'https://id.example.test/oauth');
+  t.equal(disco.token_endpoint, 'https://id.example.test/oauth/token');
+  t.match(res.headers.get('strict-transport-security') ?? '', /max-age/);
 });

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
 import { AccountError } from '../accounts/errors.ts';
+import { accountChanges } from '../accounts/events.ts';
 
 export interface Tenant {
   id: string;
@@ -67,6 +68,7 @@ export async function listTenants(db: Db): Promise<Tenant[]> {
 
 export async function setTenantEnabled(db: Db, tenantId: string, enabled: boolean): Promise<void> {
   await db.tenant.update({ where: { id: tenantId }, data: { enabled } });
+  accountChanges.emit('tenantChanged', tenantId);
 }
 
 /** Hot path (token resolution): enabled flag only; null when the tenant no longer exists. */

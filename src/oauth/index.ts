@@ -12,6 +12,7 @@ import { revokeGrantRows, sweepExpiredPayloads } from '../db/oidc-adapter.ts';
 import { markRefreshed, markRevoked } from '../db/connections.ts';
 import { getOrCreateSetting } from '../db/settings.ts';
 import { LoginThrottle } from '../accounts/throttle.ts';
+import { accountChanges } from '../accounts/events.ts';
 import { buildProvider } from './provider.ts';
 import { cookieKeys, entraSecrets } from './secrets.ts';
 import { TokenResolver, type TokenResolution } from './resolver.ts';
@@ -67,6 +68,11 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
   // The provider reports its own failures through this event; errors reported to clients are not ours.
   provider.on('server_error', (_ctx: unknown, err: Error) => log.error({ err }, 'oauth server error'));
 
+  const onTenant = (tenantId: string) => resolver.invalidateTenant(tenantId);
+  const onClient = (clientId: string) => resolver.invalidateClient(clientId);
+  accountChanges.on('tenantChanged', onTenant);
+  accountChanges.on('apiClientRemoved', onClient);
+
   const sweep = setInterval(() => {
     sweepExpiredPayloads(db).catch(quiet('oidc payload sweep failed'));
   }, SWEEP_MS);
@@ -88,6 +94,8 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
     invalidateClient: (clientId) => resolver.invalidateClient(clientId),
     async close() {
       clearInterval(sweep);
+      accountChanges.off('tenantChanged', onTenant);
+      accountChanges.off('apiClientRemoved', onClient);
       resolver.clear();
     },
   };

@@ -12,6 +12,7 @@ const PREFIX = '/oauth';
 export async function mountProvider(app: FastifyInstance, deps: { config: Config; provider: Provider }): Promise<void> {
   const callback = deps.provider.callback();
   const headers = pageSecurityHeaders(deps.config);
+  const publicHost = new URL(deps.config.publicUrl).host;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req: FastifyRequest, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null));
@@ -24,6 +25,10 @@ export async function mountProvider(app: FastifyInstance, deps: { config: Config
     // The provider derives its mount path from originalUrl minus url (lib/helpers/oidc_context.js).
     raw.originalUrl = `${PREFIX}${path}${query}`;
     raw.url = `${path}${query}`;
+    // Endpoint URLs in discovery and redirects are built from the request's host: pin it to
+    // PUBLIC_URL so a forged Host / X-Forwarded-Host header cannot change what we advertise.
+    raw.headers.host = publicHost;
+    delete raw.headers['x-forwarded-host'];
     // Provider pages (errors, logout) are HTML; JSON endpoints are unaffected by these headers.
     for (const [k, v] of Object.entries(headers)) reply.raw.setHeader(k, v);
     callback(raw, reply.raw);
