@@ -163,3 +163,16 @@ t.test('a failing flush keeps the batch for the next one', async (t) => {
   t.equal(await db.activity.count(), 1);
   await rec.close();
 });
+
+t.test('the periodic sweep runs on its own timer', async (t) => {
+  const { db, config } = await setup(t, { ACTIVITY_RETENTION_DAYS: '1' });
+  const seed = createActivityRecorder({ db, config, log: silent }, { sweepIntervalMs: 0 });
+  seed.record(base({ method: 'POST', operation: 'create', at: new Date(Date.now() - 3 * 86_400_000) }));
+  seed.record(base({ method: 'POST', operation: 'create', at: new Date() }));
+  await seed.close();
+  t.equal(await db.activity.count(), 2);
+  const rec = createActivityRecorder({ db, config, log: silent }, { sweepIntervalMs: 50 });
+  t.teardown(() => rec.close());
+  for (let i = 0; i < 50 && (await db.activity.count()) > 1; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(await db.activity.count(), 1, 'old row swept, recent kept');
+});

@@ -47,6 +47,14 @@ export function createActivityRecorder(
         }, sweepIntervalMs)
       : null;
   sweepTimer?.unref();
+  // A process restarted more often than hourly would otherwise never sweep: one soon after start.
+  const firstSweep =
+    sweepIntervalMs > 0
+      ? setTimeout(() => {
+          sweep(new Date()).catch((err: unknown) => log.error({ err }, 'activity retention sweep failed'));
+        }, Math.min(60_000, sweepIntervalMs))
+      : null;
+  firstSweep?.unref();
 
   function record(e: ActivityEntry): void {
     if (closed || !e.tenantId) return;
@@ -158,6 +166,7 @@ export function createActivityRecorder(
     closed = true;
     clearInterval(flushTimer);
     if (sweepTimer) clearInterval(sweepTimer);
+    if (firstSweep) clearTimeout(firstSweep);
     await flush();
   }
 
