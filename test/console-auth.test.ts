@@ -142,6 +142,20 @@ t.test('console sign-in through the provider', async (t) => {
     t.notOk(jar.cookies.get('sl_console'));
   });
 
+  t.test('signing in again replaces the earlier session; unknown console paths get a page', async (t) => {
+    const jar = new Jar(s.url);
+    await signIn(jar, 'acme', 'alice', PW);
+    const first = jar.cookies.get('sl_console');
+    const before = await db.consoleSession.count();
+    await signIn(jar, 'acme', 'alice', PW, '/console/login');
+    t.not(jar.cookies.get('sl_console'), first);
+    t.equal(await db.consoleSession.count(), before, 'old session row deleted');
+    const r = await jar.get('/console/no-such-page');
+    t.equal(r.status, 404);
+    t.match(r.headers.get('content-type') ?? '', 'text/html');
+    t.match(await r.text(), 'does not exist');
+  });
+
   t.test('open redirect via next is not possible', async (t) => {
     const r = await fetch(`${s.url}/console/login?next=https://evil.test/`, { redirect: 'manual' });
     const cookie = r.headers.getSetCookie().find((c) => c.startsWith('sl_console_flow='))!;
@@ -149,4 +163,12 @@ t.test('console sign-in through the provider', async (t) => {
     const flow = JSON.parse(Buffer.from(v.split('.')[0], 'base64url').toString());
     t.equal(flow.next, '/console');
   });
+});
+
+t.test('console cookies are Secure when PUBLIC_URL is https', async (t) => {
+  const s = await startServer(t, { PUBLIC_URL: 'https://login.example.test' });
+  const r = await fetch(`${s.url.replace('https://login.example.test', `http://127.0.0.1:${s.config.port}`)}/console/login`, { redirect: 'manual' });
+  const flow = r.headers.getSetCookie().find((c) => c.startsWith('sl_console_flow='))!;
+  t.match(flow, /;\s*Secure/i);
+  t.match(r.headers.get('location') ?? '', /^https:\/\/login\.example\.test\/oauth\/authorize\?/);
 });

@@ -6,6 +6,7 @@ import {
   consoleCookieKey,
   createConsoleSession,
   deleteConsoleSession,
+  hashSessionValue,
   loadConsoleSession,
   managerForSignIn,
   touchConsoleSession,
@@ -125,6 +126,9 @@ export async function registerAuth(app: FastifyInstance, deps: { config: Config;
     }
     const m = await managerForSignIn(db, result.claims.sub, typeof result.claims.tenant_id === 'string' ? result.claims.tenant_id : null);
     if (!m) return fail('This account cannot use the console (it is disabled or no longer exists).', 403);
+    // A sign-in replaces any session this browser already had (no orphaned, still-valid rows).
+    const previous = req.cookies[SESSION_COOKIE];
+    if (previous) await deleteConsoleSession(db, hashSessionValue(previous));
     const s = await createConsoleSession(db, {
       tenantId: m.tenantId,
       managerId: m.id,

@@ -19,7 +19,7 @@ import { registerActivity } from './pages-activity.ts';
 import { registerManagers } from './pages-managers.ts';
 import { registerApiClients } from './pages-api-clients.ts';
 import { registerPassword } from './pages-password.ts';
-import { render } from './context.ts';
+import { notFound, render } from './context.ts';
 import { sweepConsoleSessions } from '../db/console-sessions.ts';
 
 const CSS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'public', 'console.css');
@@ -59,6 +59,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   }, 3_600_000);
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));
+
+  app.setNotFoundHandler(async (_req, reply) => notFound(reply));
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
