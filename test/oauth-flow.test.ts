@@ -254,6 +254,15 @@ t.test('refusals at the authorization endpoint', async (t) => {
   });
   t.equal(stranger.status, 400, 'no interaction cookie → refused');
   t.match(await stranger.text(), /expired/);
+  const unknownUid = await fetch(`${server.url}/interaction/does-not-exist`);
+  t.equal(unknownUid.status, 400, 'unknown interaction → page, not a crash');
+  const tooBig = await c.jar.fetch(`${c.url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `_csrf=${csrfOf(c.html)}&username=admin&password=${'x'.repeat(40_000)}`,
+  });
+  t.equal(tooBig.status, 413, 'oversized form refused');
+  t.match(tooBig.headers.get('content-type') ?? '', /text\/html/, 'as a page');
 });
 
 t.test('token endpoint refusals', async (t) => {

@@ -70,7 +70,9 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
   async function details(req: FastifyRequest, reply: FastifyReply): Promise<Details | null> {
     try {
       return (await provider.interactionDetails(req.raw, reply.raw)) as Details;
-    } catch {
+    } catch (err) {
+      // Only "no such interaction for this browser" is the visitor's problem; anything else is ours.
+      if ((err as { name?: string }).name !== 'SessionNotFound') throw err;
       await page(reply, 400, 'error', {
         title: 'Sign-in expired',
         heading: 'This sign-in has expired',
@@ -112,6 +114,17 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     }
     return false;
   }
+
+  app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'interaction error');
+    return page(reply, status, 'error', {
+      title: 'Sign-in cannot continue',
+      heading: status === 500 ? 'Something went wrong' : 'Request not accepted',
+      message: status === 500 ? 'Sign-in could not be completed because of a problem on our side. Try again in a moment.' : 'The form could not be read. Go back, reload the page and try again.',
+      code: status === 500 ? 'server_error' : 'bad_request',
+    });
+  });
 
   const field = (body: unknown, name: string, max: number): string => {
     const v = (body as Record<string, unknown> | null)?.[name];
