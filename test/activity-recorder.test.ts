@@ -72,6 +72,10 @@ t.test('keeps writes and failures, counts every request per hour and grant', asy
   t.equal(rows[3].scimType, 'uniqueness');
   t.equal(rows[3].detail?.length, 1000, 'detail truncated');
   t.equal(rows[0].durationMs, 3);
+  t.equal(rows[0].at.toISOString(), '2026-11-28T10:15:00.000Z', 'time round-trips through the raw INSERT');
+  t.same([rows[0].grantId, rows[0].clientId, rows[0].resourceId, rows[0].scimType, rows[0].detail], ['g1', 'entra', 'u1', null, null]);
+  const inWindow = await db.activity.count({ where: { at: { gte: new Date('2026-11-28T10:15:00Z'), lt: new Date('2026-11-28T10:16:00Z') } } });
+  t.equal(inWindow, 4, 'date comparisons work on inserted rows');
 
   const hourly = await db.activityHourly.findMany({ orderBy: { hour: 'asc' } });
   t.same(

@@ -3,6 +3,7 @@
 // (stack-notes.md: every Prisma call costs a few hundred µs of CPU and the libsql adapter
 // serialises all I/O).
 import type { Db } from './client.ts';
+import { Prisma } from './generated/client.ts';
 
 export interface ActivityRowInput {
   tenantId: string;
@@ -44,9 +45,26 @@ export interface ActivityBatch {
   lastSeen: LastSeen[];
 }
 
+// Rows per INSERT statement: 13 parameters each stays far below SQLite's and PostgreSQL's limits.
+const INSERT_CHUNK = 400;
+
+/**
+ * One multi-row INSERT. Prisma's createMany costs about twice as much per row here (measured
+ * ~0.28 ms vs ~0.13 ms per row for 200 rows on the libsql adapter), and every millisecond a flush
+ * holds the adapter's lock is a millisecond SCIM waits. Plain standard SQL with bound parameters,
+ * quoted identifiers as Prisma creates them: the same statement runs on SQLite and PostgreSQL.
+ */
+function insertRows(db: Db, rows: ActivityRowInput[]) {
+  const values = rows.map(
+    (r) =>
+      Prisma.sql`(${r.tenantId}, ${r.at}, ${r.grantId}, ${r.clientId}, ${r.method}, ${r.operation}, ${r.resourceType}, ${r.resourceId}, ${r.status}, ${r.outcome}, ${r.scimType}, ${r.detail}, ${r.durationMs})`,
+  );
+  return db.$executeRaw`INSERT INTO "Activity" ("tenantId", "at", "grantId", "clientId", "method", "operation", "resourceType", "resourceId", "status", "outcome", "scimType", "detail", "durationMs") VALUES ${Prisma.join(values)}`;
+}
+
 export async function writeActivityBatch(db: Db, batch: ActivityBatch): Promise<void> {
   const ops = [];
-  if (batch.rows.length > 0) ops.push(db.activity.createMany({ data: batch.rows }));
+  for (let i = 0; i < batch.rows.length; i += INSERT_CHUNK) ops.push(insertRows(db, batch.rows.slice(i, i + INSERT_CHUNK)));
   for (const h of batch.hourly) {
     ops.push(
       db.activityHourly.upsert({
