@@ -13,7 +13,7 @@ if (tc.status !== 0) {
 }
 
 const args = process.argv.slice(2);
-const child = spawn('tap', args.length ? args : ['test'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn('tap', args, { stdio: ['ignore', 'pipe', 'inherit'] });
 let out = '';
 child.stdout.on('data', (b: Buffer) => {
   process.stdout.write(b);
