@@ -34,10 +34,17 @@ export interface Assertion {
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The fixture lives beside the clone (CI puts shared/ next to it). Missing → fail loudly. */
+/**
+ * The fixture's home is ../shared/fixtures beside the clone (CI puts shared/ there); a copy is
+ * committed under test/fixtures so a lone clone still replays the cycle. The shared one wins.
+ */
 export function loadCases(): EntraCase[] {
-  const file = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'entra-cases.json');
-  if (!fs.existsSync(file)) throw new Error(`Fixture not found: ${file} (shared/ must sit beside the repository)`);
+  const candidates = [
+    path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'entra-cases.json'),
+    path.resolve(REPO_ROOT, 'test', 'fixtures', 'entra-cases.json'),
+  ];
+  const file = candidates.find((f) => fs.existsSync(f));
+  if (!file) throw new Error(`Fixture not found: ${candidates.join(' or ')}`);
   return JSON.parse(fs.readFileSync(file, 'utf8')) as EntraCase[];
 }
 
