@@ -46,7 +46,9 @@ function cli(...a: string[]) {
 }
 
 async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'src/server.ts')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // BENCH_NODE_ARGS passes flags to the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'src/server.ts')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`${BASE}/healthz`)).ok) return child;

@@ -1,7 +1,7 @@
 // The one place that constructs a Prisma client. Only src/db/ imports Prisma (architecture.md).
 import fs from 'node:fs';
 import path from 'node:path';
-import { PrismaLibSQL } from '@prisma/adapter-libsql';
+import { SqliteAdapterFactory } from './sqlite-adapter.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export type Db = PrismaClient;
@@ -20,6 +20,6 @@ export function createDb(databaseUrl: string): Db {
     throw new Error(`Unsupported DATABASE_URL scheme (only file: SQLite is wired today): ${databaseUrl.split(':')[0]}:`);
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const adapter = new PrismaLibSQL({ url: `file:${file}` });
+  const adapter = new SqliteAdapterFactory({ url: `file:${file}` });
   return new PrismaClient({ adapter });
 }

@@ -1,7 +1,8 @@
 // Repository for SCIM Users: the only Prisma access for ScimUser / ScimUserValue. Every query
 // carries tenantId (tenant isolation). `data` is the stored resource (JSON); the other columns
 // are derived by the caller (userIndex) so filters, sorting and uniqueness run in the database.
-import type { Db, Prisma } from './client.ts';
+import type { Db } from './client.ts';
+import { Prisma } from './generated/client.ts';
 import { mapPrismaError, withRetry } from './scim-db-errors.ts';
 import { NotFoundError } from '../scim/errors.ts';
 
@@ -28,9 +29,6 @@ export interface UserRecord {
 }
 
 const BASE_SELECT = { id: true, data: true, version: true, createdAt: true, updatedAt: true, managerId: true } as const;
-const GROUPS_SELECT = {
-  memberships: { select: { group: { select: { id: true, displayName: true } } }, orderBy: { id: 'asc' as const } },
-} as const;
 
 type Row = {
   id: string;
@@ -39,7 +37,6 @@ type Row = {
   createdAt: Date;
   updatedAt: Date;
   managerId: string | null;
-  memberships?: { group: { id: string; displayName: string } }[];
 };
 
 function toRecord(row: Row): UserRecord {
@@ -51,7 +48,6 @@ function toRecord(row: Row): UserRecord {
     updatedAt: row.updatedAt,
     managerId: row.managerId,
   };
-  if (row.memberships) rec.groups = row.memberships.map((m) => ({ value: m.group.id, display: m.group.displayName }));
   return rec;
 }
 
@@ -68,6 +64,21 @@ function sameValues(a: Record<string, unknown>[], b: Record<string, unknown>[]):
 }
 
 export function createUsersRepo(db: Db) {
+  /** Direct group memberships of a page of users, in one query. A relation select costs two Prisma
+   * queries (members, then groups); this is the Entra lookup's hot path. Portable SQL: quoted
+   * Prisma table/column names, no provider functions. */
+  async function attachGroups(tenantId: string, recs: UserRecord[]): Promise<void> {
+    if (recs.length === 0) return;
+    const rows = await db.$queryRaw<{ userId: string; id: string; displayName: string }[]>(Prisma.sql`
+      SELECT m."userId" AS "userId", g."id" AS "id", g."displayName" AS "displayName"
+      FROM "ScimMember" m JOIN "ScimGroup" g ON g."id" = m."groupId"
+      WHERE m."tenantId" = ${tenantId} AND m."userId" IN (${Prisma.join(recs.map((r) => r.id))})
+      ORDER BY m."id"`);
+    const byUser = new Map<string, { value: string; display: string }[]>(recs.map((r) => [r.id, []]));
+    for (const r of rows) byUser.get(r.userId)?.push({ value: r.id, display: r.displayName });
+    for (const r of recs) r.groups = byUser.get(r.id) ?? [];
+  }
+
   /** Manager display names for a page of users in one query (enterprise manager.displayName). */
   async function attachManagers(tenantId: string, recs: UserRecord[]): Promise<void> {
     const ids = [...new Set(recs.map((r) => r.managerId).filter((x): x is string => !!x))];
@@ -82,10 +93,11 @@ export function createUsersRepo(db: Db) {
       try {
         const row = await db.scimUser.findFirst({
           where: { tenantId, id },
-          select: opts.groups ? { ...BASE_SELECT, ...GROUPS_SELECT } : BASE_SELECT,
+          select: BASE_SELECT,
         });
         if (!row) return null;
-        const rec = toRecord(row as Row);
+        const rec = toRecord(row);
+        if (opts.groups) await attachGroups(tenantId, [rec]);
         await attachManagers(tenantId, [rec]);
         return rec;
       } catch (err) {
@@ -107,11 +119,12 @@ export function createUsersRepo(db: Db) {
           orderBy: q.orderBy,
           skip: q.skip,
           take: q.take,
-          select: q.groups ? { ...BASE_SELECT, ...GROUPS_SELECT } : BASE_SELECT,
+          select: BASE_SELECT,
         });
         const total =
           rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await db.scimUser.count({ where });
-        const records = rows.map((r) => toRecord(r as Row));
+        const records = rows.map(toRecord);
+        if (q.groups) await attachGroups(tenantId, records);
         await attachManagers(tenantId, records);
         return { total, records };
       } catch (err) {
