@@ -8,6 +8,7 @@ import type { ListParams, Projection } from './list-params.ts';
 import { LIST_URN, requireObject } from './media.ts';
 import { parseFilter } from './filter/parse.ts';
 import { userWhere, userOrderBy } from './filter/to-where.ts';
+import { userKeyLookup } from './filter/key-lookup.ts';
 import { userFromScim, userToScim, userIndex } from './resources/user.ts';
 import { project } from './resources/project.ts';
 import { parsePatchRequest, applyUserPatch } from './patch/apply.ts';
@@ -80,15 +81,16 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
     },
 
     async list(tenantId: string, q: ListParams): Promise<ListResult> {
-      const where = q.filter ? userWhere(parseFilter(q.filter)) : {};
-      const orderBy = [...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }];
-      const { total, records } = await repo.list(tenantId, {
-        where: where as never,
-        orderBy: orderBy as never,
-        skip: q.startIndex - 1,
-        take: q.count,
-        groups: wantsAttr(q, 'groups'),
-      });
+      const ast = q.filter ? parseFilter(q.filter) : null;
+      const key = ast && !q.sortBy ? userKeyLookup(ast) : null;
+      const page = { skip: q.startIndex - 1, take: q.count, groups: wantsAttr(q, 'groups') };
+      const { total, records } = key
+        ? await repo.findByKey(tenantId, key, page)
+        : await repo.list(tenantId, {
+            where: (ast ? userWhere(ast) : {}) as never,
+            orderBy: [...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }] as never,
+            ...page,
+          });
       return {
         schemas: [LIST_URN],
         totalResults: total,

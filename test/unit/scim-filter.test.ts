@@ -3,6 +3,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import { parseFilter, MAX_FILTER_LENGTH } from '../../src/scim/filter/parse.ts';
 import { userWhere, groupWhere, userOrderBy, groupOrderBy } from '../../src/scim/filter/to-where.ts';
+import { userKeyLookup } from '../../src/scim/filter/key-lookup.ts';
 import type { FilterNode } from '../../src/scim/filter/ast.ts';
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
@@ -189,4 +190,24 @@ t.test('orderBy: default, mapped columns, stable id tiebreak, unknown → invali
   for (const s of ['emails', 'groups', 'nope', 'name', 'meta.resourceType', 'a.b.c']) t.equal(scimType(() => userOrderBy(s, undefined)), 'invalidValue', s);
   t.equal(scimType(() => groupOrderBy('members', undefined)), 'invalidValue');
   t.equal(scimType(() => userOrderBy('userName', 'sideways')), 'invalidValue');
+});
+
+t.test('key lookups: the Entra equality shapes take the indexed fast path, nothing else does', async (t) => {
+  const cases: [string, { column: string; value: string } | null][] = [
+    ['userName eq "Alice@Contoso.com"', { column: 'userNameKey', value: 'alice@contoso.com' }],
+    ['USERNAME EQ "Bob"', { column: 'userNameKey', value: 'bob' }],
+    ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "X"', { column: 'userNameKey', value: 'x' }],
+    ['externalId eq "AbC-1"', { column: 'externalId', value: 'AbC-1' }],
+    ['id eq "5C2A-b"', { column: 'id', value: '5C2A-b' }],
+    ['userName ne "x"', null],
+    ['userName co "x"', null],
+    ['userName eq null', null],
+    ['userName eq 12', null],
+    ['displayName eq "x"', null],
+    ['emails.value eq "x"', null],
+    ['userName eq "x" and active eq true', null],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:userName eq "x"', null],
+    ['name.givenName eq "x"', null],
+  ];
+  for (const [filter, want] of cases) t.same(userKeyLookup(parseFilter(filter)), want, filter);
 });
