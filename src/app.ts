@@ -15,6 +15,7 @@ import { createOAuth, oauthRoutes } from './oauth/index.ts';
 import scimPlugin from './scim/plugin.ts';
 import { consolePlugin } from './console/index.ts';
 import { createActivityRecorder } from './activity/recorder.ts';
+import { noActivity } from './activity/types.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,7 +62,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const activity = createActivityRecorder({ db, config, log: app.log });
   const oauth = await createOAuth({ config, db, log: app.log });
   await app.register(oauthRoutes, { config, db, oauth });
-  await app.register(scimPlugin, { prefix: '/scim/v2', config, db, resolveToken: oauth.resolveToken, activity });
+  await app.register(scimPlugin, { prefix: '/scim/v2', config, db, resolveToken: oauth.resolveToken, activity: config.activityRecording ? activity : noActivity });
   await app.register(consolePlugin, { prefix: '/console', config, db, oauth, activity });
 
   app.addHook('onClose', async () => {

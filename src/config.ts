@@ -34,6 +34,8 @@ export interface Config {
   };
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly activityRetentionDays: number;
+  /** Off only to measure or troubleshoot: SCIM requests are then not recorded at all. */
+  readonly activityRecording: boolean;
   readonly console: { readonly idleTimeoutSeconds: number; readonly absoluteTimeoutSeconds: number };
 }
 
@@ -55,6 +57,14 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
   }
   return n;
+}
+
+function onOff(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return def;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be on or off (got "${env[name]}")`);
 }
 
 function list(env: Env, name: string, def: readonly string[]): string[] {
@@ -129,6 +139,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       parallelism: int(env, 'ARGON2_PARALLELISM', 4, 1, 64),
     },
     activityRetentionDays: int(env, 'ACTIVITY_RETENTION_DAYS', 30, 1, 3650),
+    activityRecording: onOff(env, 'ACTIVITY_RECORDING', true),
     console: {
       idleTimeoutSeconds: int(env, 'CONSOLE_IDLE_TIMEOUT', 30 * 60, 60, 86400),
       absoluteTimeoutSeconds: int(env, 'CONSOLE_ABSOLUTE_TIMEOUT', 12 * 3600, 300, 7 * 86400),

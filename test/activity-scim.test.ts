@@ -77,3 +77,16 @@ t.test('SCIM requests land in the activity log', async (t) => {
   const bobHtml = await (await bob.jar.get('/console/activity')).text();
   t.match(bobHtml, 'No activity recorded yet', 'another tenant sees none of it');
 });
+
+t.test('ACTIVITY_RECORDING=off records nothing (the switch the benchmark measures with)', async (t) => {
+  const s = await startServer(t, { ACTIVITY_RECORDING: 'off' });
+  const db = s.app.db;
+  const { tenant } = await seedTenant(s, { domain: 'quiet', managers: [{ username: 'alice', password: PW }] });
+  const tokens = await obtainTokens(s, { domain: 'quiet', username: 'alice', password: PW });
+  const scim = scimClient(s, tokens.access_token);
+  t.equal((await scim.req('POST', '/Users', { schemas: [USER], userName: 'q@quiet.test' })).status, 201);
+  t.equal((await scim.req('POST', '/Users', { schemas: [USER], userName: 'Q@quiet.test' })).status, 409);
+  await new Promise((r) => setTimeout(r, 1500));
+  t.equal(await db.activity.count({ where: { tenantId: tenant.id } }), 0);
+  t.equal(await db.activityHourly.count({ where: { tenantId: tenant.id } }), 0);
+});

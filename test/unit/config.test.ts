@@ -58,3 +58,10 @@ t.test('.env.example lists every variable config.ts reads', async (t) => {
   t.ok(read.size >= 20, `found ${read.size} variables in config.ts`);
   for (const v of read) t.ok(listed.has(v), `${v} is documented in .env.example`);
 });
+
+t.test('activity recording is on unless switched off explicitly', async (t) => {
+  t.equal(loadConfig({}).activityRecording, true);
+  t.equal(loadConfig({ ACTIVITY_RECORDING: 'off' }).activityRecording, false);
+  t.equal(loadConfig({ ACTIVITY_RECORDING: ' ON ' }).activityRecording, true);
+  t.throws(() => loadConfig({ ACTIVITY_RECORDING: 'maybe' }), /ACTIVITY_RECORDING/);
+});
