@@ -9,8 +9,9 @@
 // check iss, aud, nonce and exp, which is what binds the token to this browser's sign-in.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { CONSOLE_CLIENT_ID, buildConsoleAuthorizeUrl, consoleRedirectUris } from '../oauth/index.ts';
 
-export const CONSOLE_CLIENT_ID = 'securelogin-console';
+export { CONSOLE_CLIENT_ID };
 
 export interface ProviderEndpoints {
   issuer: string;
@@ -30,13 +31,6 @@ export interface IdClaims {
 }
 
 export class SignInError extends Error {}
-
-export function consoleUrls(config: Config) {
-  return {
-    redirectUri: `${config.publicUrl}/console/callback`,
-    postLogoutRedirectUri: `${config.publicUrl}/console/signed-out`,
-  };
-}
 
 function forwardedHeaders(config: Config): Record<string, string> {
   const u = new URL(config.publicUrl);
@@ -65,17 +59,7 @@ export function createOidcClient(app: FastifyInstance, config: Config) {
   }
 
   async function authorizeUrl(p: { state: string; nonce: string; challenge: string }): Promise<string> {
-    const e = await endpoints();
-    const u = new URL(e.authorization);
-    u.searchParams.set('client_id', CONSOLE_CLIENT_ID);
-    u.searchParams.set('response_type', 'code');
-    u.searchParams.set('scope', 'openid');
-    u.searchParams.set('redirect_uri', consoleUrls(config).redirectUri);
-    u.searchParams.set('state', p.state);
-    u.searchParams.set('nonce', p.nonce);
-    u.searchParams.set('code_challenge', p.challenge);
-    u.searchParams.set('code_challenge_method', 'S256');
-    return u.toString();
+    return buildConsoleAuthorizeUrl(config, p);
   }
 
   async function exchangeCode(code: string, verifier: string, nonce: string): Promise<{ claims: IdClaims; idToken: string }> {
@@ -83,7 +67,7 @@ export function createOidcClient(app: FastifyInstance, config: Config) {
     const body = new URLSearchParams({
       grant_type: 'authorization_code',
       code,
-      redirect_uri: consoleUrls(config).redirectUri,
+      redirect_uri: consoleRedirectUris(config).redirectUri,
       client_id: CONSOLE_CLIENT_ID,
       code_verifier: verifier,
     }).toString();
@@ -122,7 +106,7 @@ export function createOidcClient(app: FastifyInstance, config: Config) {
     const u = new URL(e.endSession);
     if (idToken) u.searchParams.set('id_token_hint', idToken);
     u.searchParams.set('client_id', CONSOLE_CLIENT_ID);
-    u.searchParams.set('post_logout_redirect_uri', consoleUrls(config).postLogoutRedirectUri);
+    u.searchParams.set('post_logout_redirect_uri', consoleRedirectUris(config).postLogoutRedirectUri);
     return u.toString();
   }
 

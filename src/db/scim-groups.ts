@@ -3,6 +3,7 @@
 // (architecture.md): adding one member to a 10,000-member group is one small insert.
 import type { Db, Prisma } from './client.ts';
 import { isUniqueViolation, mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
+import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered } from './paging.ts';
 import { InvalidValueError, NotFoundError } from '../scim/errors.ts';
 
 export type GroupWhere = Prisma.ScimGroupWhereInput;
@@ -161,6 +162,7 @@ async function applyDelta(tx: Tx, tenantId: string, groupId: string, d: MemberDe
 }
 
 export function createGroupsRepo(db: Db) {
+  const counts = new TenantCountCache();
   return {
     async get(tenantId: string, id: string, opts: { members: boolean }): Promise<GroupRecord | null> {
       try {
@@ -179,17 +181,21 @@ export function createGroupsRepo(db: Db) {
       q: { where: GroupWhere; orderBy: GroupOrderBy[]; skip: number; take: number; members: boolean },
     ): Promise<{ total: number; records: GroupRecord[] }> {
       const where: GroupWhere = { AND: [{ tenantId }, q.where] };
+      const count = () =>
+        isUnfiltered(q.where) ? counts.get(tenantId, () => db.scimGroup.count({ where: { tenantId } })) : db.scimGroup.count({ where });
+      const select = q.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT;
       try {
-        if (q.take === 0) return { total: await db.scimGroup.count({ where }), records: [] };
-        const rows = await db.scimGroup.findMany({
-          where,
-          orderBy: q.orderBy,
-          skip: q.skip,
-          take: q.take,
-          select: q.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT,
-        });
-        const total =
-          rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await db.scimGroup.count({ where });
+        if (q.take === 0) return { total: await count(), records: [] };
+        const page = { where, orderBy: q.orderBy, skip: q.skip, take: q.take };
+        const rows =
+          q.skip < DEFERRED_JOIN_MIN_SKIP
+            ? await db.scimGroup.findMany({ ...page, select })
+            : await (async () => {
+                const ids = (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
+                if (ids.length === 0) return [];
+                return inIdOrder(ids, await db.scimGroup.findMany({ where: { tenantId, id: { in: ids } }, select }));
+              })();
+        const total = rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
         return { total, records: rows.map((r) => toRecord(r as Row)) };
       } catch (err) {
         mapPrismaError(err, '');
@@ -198,7 +204,7 @@ export function createGroupsRepo(db: Db) {
 
     async create(tenantId: string, id: string, w: GroupWrite, members: MemberRef[]): Promise<GroupRecord> {
       try {
-        return await withRetry(() =>
+        return await counts.changing(tenantId, () => withRetry(() =>
           db.$transaction(async (tx) => {
             const row = await tx.scimGroup.create({
               data: { id, tenantId, displayNameKey: w.displayNameKey, displayName: w.displayName, externalId: w.externalId, data: JSON.stringify(w.doc) },
@@ -207,7 +213,7 @@ export function createGroupsRepo(db: Db) {
             await addMembers(tx, tenantId, id, members);
             return toRecord(row);
           }),
-        );
+        ));
       } catch (err) {
         mapPrismaError(err, uniqueDetail(w));
       }
@@ -248,12 +254,14 @@ export function createGroupsRepo(db: Db) {
 
     async remove(tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
       try {
-        if (!check) return (await db.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
-        return await db.$transaction(async (tx) => {
-          const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: { version: true } });
-          if (!cur) return false;
-          check(cur.version);
-          return (await tx.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
+        return await counts.changing(tenantId, async () => {
+          if (!check) return (await db.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
+          return db.$transaction(async (tx) => {
+            const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: { version: true } });
+            if (!cur) return false;
+            check(cur.version);
+            return (await tx.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
+          });
         });
       } catch (err) {
         mapPrismaError(err, '');

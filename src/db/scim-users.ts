@@ -4,6 +4,7 @@
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { mapPrismaError, withRetry } from './scim-db-errors.ts';
+import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered } from './paging.ts';
 import { NotFoundError } from '../scim/errors.ts';
 import type { KeyLookup, UserKeyColumn } from '../scim/filter/key-lookup.ts';
 
@@ -68,6 +69,7 @@ function sameValues(a: Record<string, unknown>[], b: Record<string, unknown>[]):
 }
 
 export function createUsersRepo(db: Db) {
+  const counts = new TenantCountCache();
   /** Direct group memberships of a page of users, in one query. A relation select costs two Prisma
    * queries (members, then groups); this is the Entra lookup's hot path. Portable SQL: quoted
    * Prisma table/column names, no provider functions. */
@@ -164,17 +166,20 @@ export function createUsersRepo(db: Db) {
       q: { where: UserWhere; orderBy: UserOrderBy[]; skip: number; take: number; groups: boolean },
     ): Promise<{ total: number; records: UserRecord[] }> {
       const where: UserWhere = { AND: [{ tenantId }, q.where] };
+      const count = () =>
+        isUnfiltered(q.where) ? counts.get(tenantId, () => db.scimUser.count({ where: { tenantId } })) : db.scimUser.count({ where });
       try {
-        if (q.take === 0) return { total: await db.scimUser.count({ where }), records: [] };
-        const rows = await db.scimUser.findMany({
-          where,
-          orderBy: q.orderBy,
-          skip: q.skip,
-          take: q.take,
-          select: BASE_SELECT,
-        });
-        const total =
-          rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await db.scimUser.count({ where });
+        if (q.take === 0) return { total: await count(), records: [] };
+        const page = { where, orderBy: q.orderBy, skip: q.skip, take: q.take };
+        const rows =
+          q.skip < DEFERRED_JOIN_MIN_SKIP
+            ? await db.scimUser.findMany({ ...page, select: BASE_SELECT })
+            : await (async () => {
+                const ids = (await db.scimUser.findMany({ ...page, select: { id: true } })).map((r) => r.id);
+                if (ids.length === 0) return [];
+                return inIdOrder(ids, await db.scimUser.findMany({ where: { tenantId, id: { in: ids } }, select: BASE_SELECT }));
+              })();
+        const total = rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
         const records = rows.map(toRecord);
         if (q.groups) await attachGroups(tenantId, records);
         await attachManagers(tenantId, records);
@@ -186,7 +191,7 @@ export function createUsersRepo(db: Db) {
 
     async create(tenantId: string, id: string, w: UserWrite): Promise<UserRecord> {
       try {
-        const row = await db.scimUser.create({
+        const row = await counts.changing(tenantId, () => db.scimUser.create({
           data: {
             id,
             tenantId,
@@ -194,7 +199,7 @@ export function createUsersRepo(db: Db) {
             values: { createMany: { data: w.values.map((v) => ({ ...v, tenantId })) } },
           } as Prisma.ScimUserUncheckedCreateInput,
           select: BASE_SELECT,
-        });
+        }));
         const rec = toRecord(row);
         await attachManagers(tenantId, [rec]);
         return rec;
@@ -239,12 +244,14 @@ export function createUsersRepo(db: Db) {
      * (If-Match) when given. */
     async remove(tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
       try {
-        if (!check) return (await db.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
-        return await db.$transaction(async (tx) => {
-          const cur = await tx.scimUser.findFirst({ where: { tenantId, id }, select: { version: true } });
-          if (!cur) return false;
-          check(cur.version);
-          return (await tx.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
+        return await counts.changing(tenantId, async () => {
+          if (!check) return (await db.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
+          return db.$transaction(async (tx) => {
+            const cur = await tx.scimUser.findFirst({ where: { tenantId, id }, select: { version: true } });
+            if (!cur) return false;
+            check(cur.version);
+            return (await tx.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
+          });
         });
       } catch (err) {
         mapPrismaError(err, '');
@@ -253,6 +260,7 @@ export function createUsersRepo(db: Db) {
 
     /** Bulk seeding for the benchmark's scale mode: many users in one statement. */
     async createMany(tenantId: string, items: { id: string; w: UserWrite }[]): Promise<void> {
+      counts.invalidate(tenantId);
       await db.$transaction([
         db.scimUser.createMany({ data: items.map(({ id, w }) => ({ id, tenantId, ...(columnsFor(w) as object) })) as Prisma.ScimUserCreateManyInput[] }),
         db.scimUserValue.createMany({

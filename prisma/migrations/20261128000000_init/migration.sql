@@ -246,10 +246,10 @@ CREATE INDEX "ScimUser_tenantId_externalId_idx" ON "ScimUser"("tenantId", "exter
 CREATE INDEX "ScimUser_tenantId_displayNameKey_idx" ON "ScimUser"("tenantId", "displayNameKey");
 
 -- CreateIndex
-CREATE INDEX "ScimUser_tenantId_createdAt_idx" ON "ScimUser"("tenantId", "createdAt");
+CREATE INDEX "ScimUser_tenantId_createdAt_id_idx" ON "ScimUser"("tenantId", "createdAt", "id");
 
 -- CreateIndex
-CREATE INDEX "ScimUser_tenantId_updatedAt_idx" ON "ScimUser"("tenantId", "updatedAt");
+CREATE INDEX "ScimUser_tenantId_updatedAt_id_idx" ON "ScimUser"("tenantId", "updatedAt", "id");
 
 -- CreateIndex
 CREATE INDEX "ScimUser_tenantId_managerId_idx" ON "ScimUser"("tenantId", "managerId");
@@ -267,7 +267,7 @@ CREATE INDEX "ScimUserValue_userId_idx" ON "ScimUserValue"("userId");
 CREATE INDEX "ScimGroup_tenantId_externalId_idx" ON "ScimGroup"("tenantId", "externalId");
 
 -- CreateIndex
-CREATE INDEX "ScimGroup_tenantId_createdAt_idx" ON "ScimGroup"("tenantId", "createdAt");
+CREATE INDEX "ScimGroup_tenantId_createdAt_id_idx" ON "ScimGroup"("tenantId", "createdAt", "id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "ScimGroup_tenantId_displayNameKey_key" ON "ScimGroup"("tenantId", "displayNameKey");
