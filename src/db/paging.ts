@@ -13,6 +13,17 @@ export const DEFERRED_JOIN_MIN_SKIP = 1000;
 const COUNT_CACHE_MS = 1000;
 const MAX_TENANTS = 10_000;
 
+/**
+ * Rows by a list of ids, looked up on the primary key alone, with the tenant checked on each row.
+ * Why not `WHERE tenantId = ? AND id IN (...)`: without statistics SQLite's planner takes the
+ * (tenantId, ...) index for the more selective one and scans the whole tenant (65 ms at 100k
+ * users instead of 0.5 ms); one tenant per database is the normal case, so the planner is wrong
+ * exactly when it matters.
+ */
+export function ofTenant<T extends { tenantId: string }>(tenantId: string, rows: T[]): T[] {
+  return rows.filter((r) => r.tenantId === tenantId);
+}
+
 /** The rows for `ids`, in that order; rows deleted between the two reads drop out. */
 export function inIdOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
   const byId = new Map(rows.map((r) => [r.id, r]));

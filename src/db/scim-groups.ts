@@ -3,7 +3,7 @@
 // (architecture.md): adding one member to a 10,000-member group is one small insert.
 import type { Db, Prisma } from './client.ts';
 import { isUniqueViolation, mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
-import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered } from './paging.ts';
+import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { InvalidValueError, NotFoundError } from '../scim/errors.ts';
 
 export type GroupWhere = Prisma.ScimGroupWhereInput;
@@ -95,12 +95,12 @@ async function resolveMembers(tx: Tx, tenantId: string, groupId: string, refs: M
   const wantGroup = new Set(refs.filter((r) => r.type === 'Group').map((r) => r.value));
   const userCandidates = values.filter((v) => !wantGroup.has(v));
   const users = userCandidates.length
-    ? await tx.scimUser.findMany({ where: { tenantId, id: { in: userCandidates } }, select: { id: true } })
+    ? ofTenant(tenantId, await tx.scimUser.findMany({ where: { id: { in: userCandidates } }, select: { id: true, tenantId: true } }))
     : [];
   const userIds = new Set(users.map((u) => u.id));
   const groupCandidates = values.filter((v) => !userIds.has(v));
   const groups = groupCandidates.length
-    ? await tx.scimGroup.findMany({ where: { tenantId, id: { in: groupCandidates } }, select: { id: true } })
+    ? ofTenant(tenantId, await tx.scimGroup.findMany({ where: { id: { in: groupCandidates } }, select: { id: true, tenantId: true } }))
     : [];
   const groupIds = new Set(groups.map((g) => g.id));
   const missing = values.filter((v) => !userIds.has(v) && !groupIds.has(v));
@@ -193,7 +193,7 @@ export function createGroupsRepo(db: Db) {
             : await (async () => {
                 const ids = (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
                 if (ids.length === 0) return [];
-                return inIdOrder(ids, await db.scimGroup.findMany({ where: { tenantId, id: { in: ids } }, select }));
+                return inIdOrder(ids, ofTenant(tenantId, await db.scimGroup.findMany({ where: { id: { in: ids } }, select: { ...select, tenantId: true } })));
               })();
         const total = rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
         return { total, records: rows.map((r) => toRecord(r as Row)) };

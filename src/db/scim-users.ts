@@ -4,7 +4,7 @@
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { mapPrismaError, withRetry } from './scim-db-errors.ts';
-import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered } from './paging.ts';
+import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { NotFoundError } from '../scim/errors.ts';
 import type { KeyLookup, UserKeyColumn } from '../scim/filter/key-lookup.ts';
 
@@ -89,7 +89,7 @@ export function createUsersRepo(db: Db) {
   async function attachManagers(tenantId: string, recs: UserRecord[]): Promise<void> {
     const ids = [...new Set(recs.map((r) => r.managerId).filter((x): x is string => !!x))];
     if (ids.length === 0) return;
-    const rows = await db.scimUser.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, displayName: true } });
+    const rows = ofTenant(tenantId, await db.scimUser.findMany({ where: { id: { in: ids } }, select: { id: true, tenantId: true, displayName: true } }));
     const byId = new Map(rows.map((r) => [r.id, r.displayName]));
     for (const r of recs) if (r.managerId) r.managerDisplayName = byId.get(r.managerId) ?? null;
   }
@@ -177,7 +177,7 @@ export function createUsersRepo(db: Db) {
             : await (async () => {
                 const ids = (await db.scimUser.findMany({ ...page, select: { id: true } })).map((r) => r.id);
                 if (ids.length === 0) return [];
-                return inIdOrder(ids, await db.scimUser.findMany({ where: { tenantId, id: { in: ids } }, select: BASE_SELECT }));
+                return inIdOrder(ids, ofTenant(tenantId, await db.scimUser.findMany({ where: { id: { in: ids } }, select: { ...BASE_SELECT, tenantId: true } })));
               })();
         const total = rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
         const records = rows.map(toRecord);
