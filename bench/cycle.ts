@@ -46,8 +46,11 @@ function cli(...a: string[]) {
 }
 
 async function startServer(): Promise<ChildProcess> {
-  // BENCH_NODE_ARGS passes flags to the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The server runs with the Node flags of `npm start` (heap bounds), plus BENCH_NODE_ARGS, e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const startFlags = start.split(/\s+/).filter((a) => a.startsWith('--'));
+  const nodeArgs = [...startFlags, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'src/server.ts')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   for (let i = 0; i < 200; i++) {
     try {
@@ -66,6 +69,7 @@ function peakRssMb(pid: number): number {
 }
 
 let TOKEN = '';
+let SERVER_PID = 0;
 async function call(method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(SCIM + p, {
     method,
@@ -116,7 +120,7 @@ const pct = (xs: number[], p: number) => {
 };
 const rows: string[] = [];
 function report(r: PhaseResult) {
-  const line = `| ${r.name} | ${r.requests} | ${(r.requests / r.seconds).toFixed(0)} | ${pct(r.lat, 50).toFixed(2)} | ${pct(r.lat, 95).toFixed(2)} | ${pct(r.lat, 99).toFixed(2)} | ${r.errors} |`;
+  const line = `| ${r.name} | ${r.requests} | ${(r.requests / r.seconds).toFixed(0)} | ${pct(r.lat, 50).toFixed(2)} | ${pct(r.lat, 95).toFixed(2)} | ${pct(r.lat, 99).toFixed(2)} | ${r.errors} | ${SERVER_PID ? peakRssMb(SERVER_PID) : ''} |`;
   rows.push(line);
   console.log(line);
 }
@@ -143,7 +147,7 @@ const userName = (i: number) => `user${i}@bench.example`;
 
 async function cycle() {
   const ids: string[] = new Array(USERS);
-  rows.push('| phase | requests | req/s | p50 ms | p95 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|');
+  rows.push('| phase | requests | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB |', '|---|---|---|---|---|---|---|---|');
   console.log(rows.join('\n'));
   // Entra per user: GET by filter (no match) then POST.
   await phase('user lookup (miss) + create, per pair', Array.from({ length: USERS }, (_, i) => async () => {
@@ -252,6 +256,7 @@ async function main() {
   cli('tenant', 'create', DOMAIN, '--name', 'Bench');
   cli('manager', 'create', DOMAIN, 'admin', '--password-stdin', '--role', 'admin');
   const child = await startServer();
+  SERVER_PID = child.pid!;
   try {
     await obtainToken();
     if (SCALE) await scale(child);
