@@ -47,7 +47,14 @@ class SameConnectionTransaction implements Transaction {
   async commit(): Promise<void> {
     this.#check();
     this.#open = false;
-    await this.#client.execute('COMMIT');
+    try {
+      await this.#client.execute('COMMIT');
+    } catch (err) {
+      // A failed COMMIT (SQLITE_BUSY) leaves the transaction open on the shared connection; close it
+      // so the next statement does not run inside it.
+      await this.#client.execute('ROLLBACK').catch(() => {});
+      throw err;
+    }
   }
   async rollback(): Promise<void> {
     if (!this.#open) return;
