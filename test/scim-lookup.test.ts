@@ -55,6 +55,16 @@ t.test('key lookups answer exactly like the general filter path', async (t) => {
   const noGroups = await both(`${f('userName eq "worker1@x.test"')}&excludedAttributes=groups`);
   t.notOk('groups' in noGroups.Resources[0]);
 
+  // Writes answer with the entire resource (RFC 7644 §3.5.1, §3.5.2), its groups included.
+  const got = (await scim.req('GET', `/Users/${ids[0]}`)).json;
+  t.equal(got.groups.length, 2);
+  const patched = await scim.req('PATCH', `/Users/${ids[0]}`, patchBody({ op: 'replace', path: 'displayName', value: 'W0' }));
+  t.equal(patched.status, 200);
+  t.same(patched.json.groups, got.groups, 'PATCH response carries groups');
+  const put = await scim.req('PUT', `/Users/${ids[0]}`, userBody('worker0@x.test'));
+  t.same(put.json.groups, got.groups, 'PUT response carries groups');
+  t.notOk('groups' in (await scim.req('PATCH', `/Users/${ids[0]}?excludedAttributes=groups`, patchBody({ op: 'replace', path: 'displayName', value: 'W1' }))).json);
+
   // Tenant isolation on the fast path.
   const { tenantWithToken } = await import('./helpers/scim.ts');
   const b = await tenantWithToken(server, 'lookup-b');

@@ -211,7 +211,12 @@ export function createUsersRepo(db: Db) {
     /** Load → mutate (pure, may throw, e.g. If-Match) → save, in one transaction. The update is
      * keyed by the version read, so on a database with real concurrency (PostgreSQL) a lost race
      * retries the whole transaction instead of overwriting a concurrent change. */
-    async update(tenantId: string, id: string, mutate: (cur: UserRecord) => UserWrite & { oldValues?: Record<string, unknown>[] }): Promise<UserRecord> {
+    async update(
+      tenantId: string,
+      id: string,
+      mutate: (cur: UserRecord) => UserWrite & { oldValues?: Record<string, unknown>[] },
+      opts: { groups: boolean } = { groups: false },
+    ): Promise<UserRecord> {
       let doc: Record<string, unknown> = {};
       try {
         const rec = await withRetry(() =>
@@ -233,6 +238,7 @@ export function createUsersRepo(db: Db) {
             return toRecord(row);
           }),
         );
+        if (opts.groups) await attachGroups(tenantId, [rec]);
         await attachManagers(tenantId, [rec]);
         return rec;
       } catch (err) {

@@ -113,7 +113,7 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
       const rec = await repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
         return { ...toWrite(doc), oldValues: toWrite(cur.data).values };
-      });
+      }, { groups: wantsAttr(p, 'groups') });
       return single(rec, p);
     },
 
@@ -124,7 +124,7 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
         const oldValues = toWrite(cur.data).values;
         const doc = applyUserPatch(cur.data as never, ops) as unknown as Resource;
         return { ...toWrite(doc), oldValues };
-      });
+      }, { groups: wantsAttr(p, 'groups') });
       return single(rec, p);
     },
 
