@@ -6,8 +6,8 @@ import { InvalidValueError, ScimError, UniquenessError } from '../scim/errors.ts
  * userName both pass any pre-check, and only the index decides (issue 3 item 7). */
 export function mapPrismaError(err: unknown, uniqueDetail: string): never {
   if (err instanceof ScimError) throw err;
+  if (isUniqueViolation(err)) throw new UniquenessError(uniqueDetail);
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
-    if (err.code === 'P2002') throw new UniquenessError(uniqueDetail);
     // P2000 value too long, P2006/P2007 invalid value for the column type: bad input, not a fault.
     if (err.code === 'P2000' || err.code === 'P2006' || err.code === 'P2007' || err.code === 'P2009' || err.code === 'P2012' || err.code === 'P2019' || err.code === 'P2020') {
       throw new InvalidValueError('A value in the request cannot be stored');
@@ -28,8 +28,13 @@ export function isRetryable(err: unknown): boolean {
  * concurrent transaction inserted first: the retry sees it and skips it, so add stays idempotent). */
 export class RetryTransaction extends Error {}
 
+/** P2002 from a model query; from a raw query (P2010) the driver adapter's error kind, which the
+ * SQLite and PostgreSQL adapters both report as UniqueConstraintViolation. */
 export function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2002') return true;
+  const cause = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause;
+  return err.code === 'P2010' && cause?.kind === 'UniqueConstraintViolation';
 }
 
 export async function withRetry<T>(fn: () => Promise<T>, attempts = 12): Promise<T> {
