@@ -3,7 +3,7 @@
 // are derived by the caller (userIndex) so filters, sorting and uniqueness run in the database.
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
-import { mapPrismaError, withRetry } from './scim-db-errors.ts';
+import { mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { NotFoundError } from '../scim/errors.ts';
 import type { KeyLookup, UserKeyColumn } from '../scim/filter/key-lookup.ts';
@@ -233,23 +233,35 @@ export function createUsersRepo(db: Db) {
     ): Promise<UserRecord> {
       let doc: Record<string, unknown> = {};
       try {
+        // Plain statements in the transaction, for the reason given at create().
         const rec = await withRetry(() =>
           db.$transaction(async (tx) => {
-            const cur = await tx.scimUser.findFirst({ where: { tenantId, id }, select: BASE_SELECT });
+            const [cur] = await tx.$queryRaw<Row[]>(Prisma.sql`
+              SELECT "id", "data", "version", "createdAt", "updatedAt", "managerId" FROM "ScimUser"
+              WHERE "id" = ${id} AND "tenantId" = ${tenantId}`);
             if (!cur) throw new NotFoundError(`User ${id} not found`);
             const w = mutate(toRecord(cur));
             doc = w.doc;
-            const row = await tx.scimUser.update({
-              where: { id, version: cur.version },
-              data: { ...(columnsFor(w) as object), version: { increment: 1 } } as Prisma.ScimUserUncheckedUpdateInput,
-              select: BASE_SELECT,
+            const now = new Date();
+            const data = JSON.stringify(w.doc);
+            const set: Record<string, unknown> = { ...w.columns, displayName: w.displayName, data, updatedAt: now };
+            const assignments = Object.keys(set).map((n) => {
+              if (!USER_COLUMNS.has(n)) throw new Error(`ScimUser has no column ${n}`);
+              return Prisma.sql`${Prisma.raw(`"${n}"`)} = ${set[n] ?? null}`;
             });
+            const changed = await tx.$executeRaw(Prisma.sql`
+              UPDATE "ScimUser" SET ${Prisma.join(assignments)}, "version" = "version" + 1
+              WHERE "id" = ${id} AND "tenantId" = ${tenantId} AND "version" = ${cur.version}`);
+            // Keyed by the version read: a concurrent writer on a database with real concurrency
+            // (PostgreSQL) makes this 0, and the whole transaction runs again.
+            if (changed !== 1) throw new RetryTransaction();
             // Value rows are rewritten only when they changed: most Entra PATCHes touch scalars.
             if (!w.oldValues || !sameValues(w.oldValues, w.values)) {
-              await tx.scimUserValue.deleteMany({ where: { tenantId, userId: id } });
-              if (w.values.length) await tx.scimUserValue.createMany({ data: w.values.map((v) => ({ ...v, tenantId, userId: id })) as Prisma.ScimUserValueCreateManyInput[] });
+              await tx.$executeRaw`DELETE FROM "ScimUserValue" WHERE "tenantId" = ${tenantId} AND "userId" = ${id}`;
+              if (w.values.length) await tx.$executeRaw(insertSql('ScimUserValue', VALUE_COLUMNS, w.values.map((v) => ({ tenantId, userId: id, ...v }))));
             }
-            return toRecord(row);
+            const managerId = typeof w.columns.managerId === 'string' ? w.columns.managerId : null;
+            return { id, data: JSON.parse(data) as Record<string, unknown>, version: cur.version + 1, createdAt: cur.createdAt, updatedAt: now, managerId } satisfies UserRecord;
           }),
         );
         if (opts.groups) await attachGroups(tenantId, [rec]);
