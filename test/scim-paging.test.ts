@@ -29,6 +29,13 @@ t.test('deep pages and totals', async (t) => {
   t.equal(deep.total, N, 'exact total on a deep page');
   t.same(shallow.ids.slice(0, 50), first.ids.slice(950), 'shallow page continues the first');
   t.same(deep.ids, shallow.ids.slice(50), 'deep page continues the shallow one, same order');
+  // The unfiltered page is one SQL query; sortBy=meta.created takes the general path with the same
+  // order: both must answer byte for byte alike, shallow and deep.
+  for (const q of ['startIndex=951&count=100', 'startIndex=1001&count=100', 'startIndex=1049&count=5', 'count=0']) {
+    const fast = await scim.req('GET', `/Users?${q}`);
+    const general = await scim.req('GET', `/Users?${q}&sortBy=meta.created`);
+    t.same(fast.json, general.json, `${q}: same as the general path`);
+  }
   const beyond = await ids('startIndex=2000&count=10');
   t.same([beyond.total, beyond.ids.length], [N, 0]);
 

@@ -123,20 +123,23 @@ export function createUsersRepo(db: Db) {
       }
     },
 
-    /** An equality lookup on one indexed key column (the shape of Entra's per-cycle lookups),
-     * in the same order and with the same totals as `list`, as ONE portable SQL query: the page of
-     * users (subquery with LIMIT/OFFSET) joined to its manager's displayName and its groups. Each
-     * Prisma call has a fixed cost of ~250 µs on top of the query (docs/performance.md), so the
+    /** A page of users, unfiltered or by equality on one indexed key column (the shape of Entra's
+     * per-cycle lookups), in the same order and with the same totals as `list`, as ONE portable
+     * SQL query: the page's ids from an index (LIMIT/OFFSET walk index entries only, a deferred
+     * join), then those users with their manager's displayName and their groups. Each Prisma call
+     * has a fixed cost of ~200 µs on top of the query (docs/performance.md), so the compiled
      * relation selects of `list` (three calls) cost more than the lookup itself. */
-    async findByKey(
+    async findPage(
       tenantId: string,
-      key: KeyLookup<UserKeyColumn>,
+      key: KeyLookup<UserKeyColumn> | null,
       q: { skip: number; take: number; groups: boolean },
     ): Promise<{ total: number; records: UserRecord[] }> {
-      const column = Prisma.raw(`"${KEY_COLUMNS[key.column]}"`);
-      const cond = Prisma.sql`"tenantId" = ${tenantId} AND ${column} = ${key.value}`;
-      const count = async () =>
+      const cond = key
+        ? Prisma.sql`"tenantId" = ${tenantId} AND ${Prisma.raw(`"${KEY_COLUMNS[key.column]}"`)} = ${key.value}`
+        : Prisma.sql`"tenantId" = ${tenantId}`;
+      const countQuery = async () =>
         Number((await db.$queryRaw<{ n: number | bigint }[]>(Prisma.sql`SELECT COUNT(*) AS "n" FROM "ScimUser" WHERE ${cond}`))[0]?.n ?? 0);
+      const count = () => (key ? countQuery() : counts.get(tenantId, countQuery));
       const groups = q.groups
         ? Prisma.sql`LEFT JOIN "ScimMember" m ON m."userId" = u."id" AND m."tenantId" = u."tenantId"
             LEFT JOIN "ScimGroup" g ON g."id" = m."groupId"`
@@ -148,7 +151,8 @@ export function createUsersRepo(db: Db) {
         const rows = await db.$queryRaw<(Row & { managerDisplayName: string | null; groupId?: string | null; groupDisplay?: string | null })[]>(Prisma.sql`
           SELECT u."id", u."data", u."version", u."createdAt", u."updatedAt", u."managerId",
                  mgr."displayName" AS "managerDisplayName"${groupCols}
-          FROM (SELECT * FROM "ScimUser" WHERE ${cond} ORDER BY "createdAt" ASC, "id" ASC LIMIT ${q.take} OFFSET ${q.skip}) u
+          FROM (SELECT "id" FROM "ScimUser" WHERE ${cond} ORDER BY "createdAt" ASC, "id" ASC LIMIT ${q.take} OFFSET ${q.skip}) p
+          JOIN "ScimUser" u ON u."id" = p."id"
           LEFT JOIN "ScimUser" mgr ON mgr."id" = u."managerId" AND mgr."tenantId" = u."tenantId"
           ${groups}
           ORDER BY u."createdAt" ASC, u."id" ASC${groupOrder}`);

@@ -82,15 +82,17 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
 
     async list(tenantId: string, q: ListParams): Promise<ListResult> {
       const ast = q.filter ? parseFilter(q.filter) : null;
-      const key = ast && !q.sortBy ? userKeyLookup(ast) : null;
       const page = { skip: q.startIndex - 1, take: q.count, groups: wantsAttr(q, 'groups') };
-      const { total, records } = key
-        ? await repo.findByKey(tenantId, key, page)
-        : await repo.list(tenantId, {
-            where: (ast ? userWhere(ast) : {}) as never,
-            orderBy: [...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }] as never,
-            ...page,
-          });
+      // The whole collection or an Entra key lookup, in the default order: one SQL query.
+      const key = q.sortBy ? undefined : ast ? (userKeyLookup(ast) ?? undefined) : null;
+      const { total, records } =
+        key !== undefined
+          ? await repo.findPage(tenantId, key, page)
+          : await repo.list(tenantId, {
+              where: (ast ? userWhere(ast) : {}) as never,
+              orderBy: [...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }] as never,
+              ...page,
+            });
       return {
         schemas: [LIST_URN],
         totalResults: total,
