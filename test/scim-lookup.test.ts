@@ -55,6 +55,18 @@ t.test('key lookups answer exactly like the general filter path', async (t) => {
   const noGroups = await both(`${f('userName eq "worker1@x.test"')}&excludedAttributes=groups`);
   t.notOk('groups' in noGroups.Resources[0]);
 
+  // Value-path lookups (Entra's alternative matching attribute, emails[type eq "work"].value).
+  const mail = async (userName: string, emails: object[]) => (await scim.req('POST', '/Users', userBody(userName, { emails }))).json.id as string;
+  const m1 = await mail('mail1@x.test', [{ type: 'work', value: 'Shared@Mail.test', primary: true }, { type: 'home', value: 'home1@mail.test' }]);
+  const m2 = await mail('mail2@x.test', [{ type: 'home', value: 'shared@mail.test' }, { type: 'work', value: 'shared@mail.TEST' }]);
+  await mail('mail3@x.test', [{ type: 'home', value: 'Shared@Mail.test' }]);
+  const work = await both(f('emails[type eq "work"].value eq "SHARED@mail.test"'));
+  t.same(work.Resources.map((r: { id: string }) => r.id), [m1, m2], 'work emails, case-insensitive, each user once');
+  t.equal((await both(f('emails[value eq "shared@mail.test"]'))).totalResults, 3, 'any type');
+  t.equal((await both(f('emails.value eq "home1@mail.test"'))).Resources[0].id, m1);
+  t.equal((await both(`${f('emails eq "shared@mail.test"')}&startIndex=2&count=1`)).totalResults, 3, 'paged value lookup keeps an exact total');
+  t.equal((await both(f('emails[type eq "other"].value eq "shared@mail.test"'))).totalResults, 0);
+
   // Writes answer with the entire resource (RFC 7644 §3.5.1, §3.5.2), its groups included.
   const got = (await scim.req('GET', `/Users/${ids[0]}`)).json;
   t.equal(got.groups.length, 2);
@@ -68,7 +80,7 @@ t.test('key lookups answer exactly like the general filter path', async (t) => {
   // Tenant isolation on the fast path.
   const { tenantWithToken } = await import('./helpers/scim.ts');
   const b = await tenantWithToken(server, 'lookup-b');
-  for (const q of [f('userName eq "worker0@x.test"'), f(`id eq "${ids[0]}"`), f('externalId eq "shared-ext"')]) {
+  for (const q of [f('userName eq "worker0@x.test"'), f(`id eq "${ids[0]}"`), f('externalId eq "shared-ext"'), f('emails.value eq "shared@mail.test"'), 'count=5']) {
     const r = await b.scim.req('GET', `/Users?${q}`);
     t.equal(r.json.totalResults, 0, `other tenant sees nothing: ${q}`);
   }

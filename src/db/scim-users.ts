@@ -6,7 +6,7 @@ import { Prisma } from './generated/client.ts';
 import { mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { NotFoundError } from '../scim/errors.ts';
-import type { KeyLookup, UserKeyColumn } from '../scim/filter/key-lookup.ts';
+import type { UserKeyColumn, UserLookup } from '../scim/filter/key-lookup.ts';
 
 export type UserWhere = Prisma.ScimUserWhereInput;
 export type UserOrderBy = Prisma.ScimUserOrderByWithRelationInput;
@@ -129,16 +129,24 @@ export function createUsersRepo(db: Db) {
      * join), then those users with their manager's displayName and their groups. Each Prisma call
      * has a fixed cost of ~200 µs on top of the query (docs/performance.md), so the compiled
      * relation selects of `list` (three calls) cost more than the lookup itself. */
-    async findPage(
-      tenantId: string,
-      key: KeyLookup<UserKeyColumn> | null,
-      q: { skip: number; take: number; groups: boolean },
-    ): Promise<{ total: number; records: UserRecord[] }> {
-      const cond = key
-        ? Prisma.sql`"tenantId" = ${tenantId} AND ${Prisma.raw(`"${KEY_COLUMNS[key.column]}"`)} = ${key.value}`
-        : Prisma.sql`"tenantId" = ${tenantId}`;
+    async findPage(tenantId: string, key: UserLookup | null, q: { skip: number; take: number; groups: boolean }): Promise<{ total: number; records: UserRecord[] }> {
+      // FROM and WHERE of the matching users, aliased u.
+      let from = Prisma.sql`"ScimUser" u`;
+      let where = Prisma.sql`u."tenantId" = ${tenantId}`;
+      if (key?.kind === 'column') {
+        where = Prisma.sql`${where} AND u.${Prisma.raw(`"${KEY_COLUMNS[key.column]}"`)} = ${key.value}`;
+      } else if (key?.kind === 'value') {
+        // The matching element rows first, from their index, then the users by primary key. CROSS
+        // JOIN fixes that order for SQLite, whose planner would otherwise walk the whole tenant in
+        // page order and probe each user (no statistics); PostgreSQL plans it as an inner join.
+        const type = key.typeKey !== undefined ? Prisma.sql` AND "typeKey" = ${key.typeKey}` : Prisma.empty;
+        from = Prisma.sql`(SELECT DISTINCT "userId" AS "id" FROM "ScimUserValue"
+          WHERE "tenantId" = ${tenantId} AND "attr" = ${key.attr} AND "valueKey" = ${key.valueKey}${type}) v
+          CROSS JOIN "ScimUser" u`;
+        where = Prisma.sql`u."id" = v."id" AND ${where}`;
+      }
       const countQuery = async () =>
-        Number((await db.$queryRaw<{ n: number | bigint }[]>(Prisma.sql`SELECT COUNT(*) AS "n" FROM "ScimUser" WHERE ${cond}`))[0]?.n ?? 0);
+        Number((await db.$queryRaw<{ n: number | bigint }[]>(Prisma.sql`SELECT COUNT(*) AS "n" FROM ${from} WHERE ${where}`))[0]?.n ?? 0);
       const count = () => (key ? countQuery() : counts.get(tenantId, countQuery));
       const groups = q.groups
         ? Prisma.sql`LEFT JOIN "ScimMember" m ON m."userId" = u."id" AND m."tenantId" = u."tenantId"
@@ -151,7 +159,7 @@ export function createUsersRepo(db: Db) {
         const rows = await db.$queryRaw<(Row & { managerDisplayName: string | null; groupId?: string | null; groupDisplay?: string | null })[]>(Prisma.sql`
           SELECT u."id", u."data", u."version", u."createdAt", u."updatedAt", u."managerId",
                  mgr."displayName" AS "managerDisplayName"${groupCols}
-          FROM (SELECT "id" FROM "ScimUser" WHERE ${cond} ORDER BY "createdAt" ASC, "id" ASC LIMIT ${q.take} OFFSET ${q.skip}) p
+          FROM (SELECT u."id" FROM ${from} WHERE ${where} ORDER BY u."createdAt" ASC, u."id" ASC LIMIT ${q.take} OFFSET ${q.skip}) p
           JOIN "ScimUser" u ON u."id" = p."id"
           LEFT JOIN "ScimUser" mgr ON mgr."id" = u."managerId" AND mgr."tenantId" = u."tenantId"
           ${groups}

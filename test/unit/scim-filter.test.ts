@@ -193,21 +193,37 @@ t.test('orderBy: default, mapped columns, stable id tiebreak, unknown → invali
 });
 
 t.test('key lookups: the Entra equality shapes take the indexed fast path, nothing else does', async (t) => {
-  const cases: [string, { column: string; value: string } | null][] = [
-    ['userName eq "Alice@Contoso.com"', { column: 'userNameKey', value: 'alice@contoso.com' }],
-    ['USERNAME EQ "Bob"', { column: 'userNameKey', value: 'bob' }],
-    ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "X"', { column: 'userNameKey', value: 'x' }],
-    ['externalId eq "AbC-1"', { column: 'externalId', value: 'AbC-1' }],
-    ['id eq "5C2A-b"', { column: 'id', value: '5C2A-b' }],
+  const col = (column: string, value: string) => ({ kind: 'column', column, value });
+  const val = (attr: string, valueKey: string, typeKey?: string) => ({ kind: 'value', attr, valueKey, ...(typeKey !== undefined ? { typeKey } : {}) });
+  const cases: [string, object | null][] = [
+    ['userName eq "Alice@Contoso.com"', col('userNameKey', 'alice@contoso.com')],
+    ['USERNAME EQ "Bob"', col('userNameKey', 'bob')],
+    ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "X"', col('userNameKey', 'x')],
+    ['externalId eq "AbC-1"', col('externalId', 'AbC-1')],
+    ['id eq "5C2A-b"', col('id', '5C2A-b')],
+    ['emails[type eq "work"].value eq "Ann@X.com"', val('emails', 'ann@x.com', 'work')],
+    ['emails[value eq "Ann@X.com" and TYPE eq "Work"]', val('emails', 'ann@x.com', 'work')],
+    ['emails[value eq "a@x"]', val('emails', 'a@x')],
+    ['emails.value eq "A@x"', val('emails', 'a@x')],
+    ['Emails eq "A@x"', val('emails', 'a@x')],
+    ['phoneNumbers[type eq "mobile"].value eq "+1 555"', val('phoneNumbers', '+1 555', 'mobile')],
+    ['roles.value eq "Admin"', val('roles', 'admin')],
     ['userName ne "x"', null],
     ['userName co "x"', null],
     ['userName eq null', null],
     ['userName eq 12', null],
     ['displayName eq "x"', null],
-    ['emails.value eq "x"', null],
     ['userName eq "x" and active eq true', null],
     ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:userName eq "x"', null],
     ['name.givenName eq "x"', null],
+    ['emails.type eq "work"', null],
+    ['emails[type eq "work"]', null],
+    ['emails[type eq "work" or value eq "x"]', null],
+    ['emails[type eq "work" and value co "x"]', null],
+    ['emails[primary eq true and value eq "x"]', null],
+    ['addresses.value eq "x"', null],
+    ['x509Certificates.value eq "x"', null],
+    ['emails.value ne "x"', null],
   ];
   for (const [filter, want] of cases) t.same(userKeyLookup(parseFilter(filter)), want, filter);
 });

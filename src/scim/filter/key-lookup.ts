@@ -1,17 +1,19 @@
-// The filters Entra sends on every cycle, `userName eq "x"`, `externalId eq "x"`, `id eq "x"`
-// (entra-protocol.md §2, fixtures B*/C*), recognised on the AST so the repository can answer them
-// with one indexed equality query instead of the general Prisma filter translation, whose query
-// compilation costs more than the lookup itself. Same semantics as to-where.ts: userName is
-// caseExact:false (compared lower-cased on userNameKey); id and externalId are case-exact.
-// Anything else returns null and takes the general path (which also owns every error message).
+// The filters Entra sends on every cycle (entra-protocol.md §2 U-1, fixtures B*/C*): its matching
+// attribute compared with `eq`, by default `userName eq "x"`, else `externalId`, `id`, or a
+// multi-valued one such as `emails[type eq "work"].value eq "x"`. Recognised on the AST so the
+// repository answers them with one indexed query instead of the general Prisma translation, whose
+// query compilation costs more than the lookup itself, and whose correlated EXISTS for value paths
+// walks every user of the tenant. Same semantics as to-where.ts: userName and every sub-attribute of
+// a multi-valued attribute are caseExact:false (compared lower-cased on their *Key columns); id and
+// externalId are case-exact. Anything else returns null and takes the general path (which also
+// owns every error message).
 import { USER_URN } from '../resources/urns.ts';
-import type { FilterNode } from './ast.ts';
+import type { AttrPath, FilterNode } from './ast.ts';
 
 export type UserKeyColumn = 'id' | 'userNameKey' | 'externalId';
-export interface KeyLookup<C extends string> {
-  column: C;
-  value: string;
-}
+export type UserLookup =
+  | { kind: 'column'; column: UserKeyColumn; value: string }
+  | { kind: 'value'; attr: string; valueKey: string; typeKey?: string };
 
 const USER_KEYS: Record<string, { column: UserKeyColumn; lower: boolean }> = {
   id: { column: 'id', lower: false },
@@ -19,11 +21,53 @@ const USER_KEYS: Record<string, { column: UserKeyColumn; lower: boolean }> = {
   externalid: { column: 'externalId', lower: false },
 };
 
-export function userKeyLookup(node: FilterNode): KeyLookup<UserKeyColumn> | null {
+// Multi-valued attributes whose elements are rows with an indexed valueKey (ScimUserValue).
+// addresses have no `value`; x509Certificates values are not indexed.
+const VALUE_ATTRS: Record<string, string> = {
+  emails: 'emails',
+  phonenumbers: 'phoneNumbers',
+  ims: 'ims',
+  photos: 'photos',
+  entitlements: 'entitlements',
+  roles: 'roles',
+};
+
+const isCore = (p: AttrPath) => p.uri === undefined || p.uri.toLowerCase() === USER_URN.toLowerCase();
+
+/** `sub eq "string"` on a path relative to a multi-valued attribute (inside [...]). */
+function subEq(node: FilterNode, sub: string): string | null {
   if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return null;
-  const { uri, attr, sub } = node.path;
-  if (sub !== undefined || (uri !== undefined && uri.toLowerCase() !== USER_URN.toLowerCase())) return null;
-  const key = USER_KEYS[attr.toLowerCase()];
-  if (!key) return null;
-  return { column: key.column, value: key.lower ? node.value.toLowerCase() : node.value };
+  if (node.path.uri !== undefined || node.path.sub !== undefined || node.path.attr.toLowerCase() !== sub) return null;
+  return node.value.toLowerCase();
+}
+
+function valueLookup(node: FilterNode): UserLookup | null {
+  if (node.kind === 'compare') {
+    // `emails.value eq "x"`, and `emails eq "x"` which means the same (to-where.ts).
+    if (node.op !== 'eq' || typeof node.value !== 'string' || !isCore(node.path)) return null;
+    const attr = VALUE_ATTRS[node.path.attr.toLowerCase()];
+    if (!attr || (node.path.sub !== undefined && node.path.sub.toLowerCase() !== 'value')) return null;
+    return { kind: 'value', attr, valueKey: node.value.toLowerCase() };
+  }
+  if (node.kind !== 'valuePath' || !isCore(node.path) || node.path.sub !== undefined) return null;
+  const attr = VALUE_ATTRS[node.path.attr.toLowerCase()];
+  if (!attr) return null;
+  const f = node.filter;
+  const value = subEq(f, 'value');
+  if (value !== null) return { kind: 'value', attr, valueKey: value };
+  if (f.kind !== 'and') return null;
+  for (const [a, b] of [[f.left, f.right], [f.right, f.left]]) {
+    const type = subEq(a, 'type');
+    const v = subEq(b, 'value');
+    if (type !== null && v !== null) return { kind: 'value', attr, valueKey: v, typeKey: type };
+  }
+  return null;
+}
+
+export function userKeyLookup(node: FilterNode): UserLookup | null {
+  if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string' && node.path.sub === undefined && isCore(node.path)) {
+    const key = USER_KEYS[node.path.attr.toLowerCase()];
+    if (key) return { kind: 'column', column: key.column, value: key.lower ? node.value.toLowerCase() : node.value };
+  }
+  return valueLookup(node);
 }
