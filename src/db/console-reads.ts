@@ -2,6 +2,7 @@
 // first and puts it in every WHERE: an id from another tenant reads as "not found" (tenant
 // isolation). Paging, counting and search all run in the database.
 import type { Db, Prisma } from './client.ts';
+import { searchKey } from '../scim/resources/search-key.ts';
 
 export interface Page<T> {
   items: T[];
@@ -158,10 +159,10 @@ export async function listUsers(
 ): Promise<Page<UserListItem>> {
   const where: Prisma.ScimUserWhereInput = { tenantId };
   if (q.active !== undefined) where.active = q.active;
-  const term = q.search?.trim().toLowerCase();
+  const term = q.search?.trim() ? searchKey(q.search.trim()) : '';
   if (term) {
-    // The *Key columns are stored lower-cased, so `contains` on them is case-insensitive on
-    // SQLite and PostgreSQL alike (architecture.md).
+    // The *Key columns are stored lower-cased (and LIKE-safe, search-key.ts), so `contains` on
+    // them is case-insensitive and literal on SQLite and PostgreSQL alike (architecture.md).
     where.OR = [
       { userNameKey: { contains: term } },
       { displayNameKey: { contains: term } },
@@ -246,7 +247,7 @@ export interface GroupListItem {
 
 export async function listGroups(db: Db, tenantId: string, q: { search?: string; page: number; pageSize: number }): Promise<Page<GroupListItem>> {
   const where: Prisma.ScimGroupWhereInput = { tenantId };
-  const term = q.search?.trim().toLowerCase();
+  const term = q.search?.trim() ? searchKey(q.search.trim()) : '';
   if (term) where.OR = [{ displayNameKey: { contains: term } }, { externalId: { contains: q.search!.trim() } }];
   const { p, skip, take } = paging(q.page, q.pageSize);
   const [rows, total] = await db.$transaction([

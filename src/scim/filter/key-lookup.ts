@@ -8,6 +8,7 @@
 // externalId are case-exact. Anything else returns null and takes the general path (which also
 // owns every error message).
 import { USER_URN } from '../resources/urns.ts';
+import { searchKey } from '../resources/search-key.ts';
 import type { AttrPath, FilterNode } from './ast.ts';
 
 export type UserKeyColumn = 'id' | 'userNameKey' | 'externalId';
@@ -38,7 +39,7 @@ const isCore = (p: AttrPath) => p.uri === undefined || p.uri.toLowerCase() === U
 function subEq(node: FilterNode, sub: string): string | null {
   if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return null;
   if (node.path.uri !== undefined || node.path.sub !== undefined || node.path.attr.toLowerCase() !== sub) return null;
-  return node.value.toLowerCase();
+  return searchKey(node.value);
 }
 
 function valueLookup(node: FilterNode): UserLookup | null {
@@ -47,7 +48,7 @@ function valueLookup(node: FilterNode): UserLookup | null {
     if (node.op !== 'eq' || typeof node.value !== 'string' || !isCore(node.path)) return null;
     const attr = VALUE_ATTRS[node.path.attr.toLowerCase()];
     if (!attr || (node.path.sub !== undefined && node.path.sub.toLowerCase() !== 'value')) return null;
-    return { kind: 'value', attr, valueKey: node.value.toLowerCase() };
+    return { kind: 'value', attr, valueKey: searchKey(node.value) };
   }
   if (node.kind !== 'valuePath' || !isCore(node.path) || node.path.sub !== undefined) return null;
   const attr = VALUE_ATTRS[node.path.attr.toLowerCase()];
@@ -67,7 +68,7 @@ function valueLookup(node: FilterNode): UserLookup | null {
 export function userKeyLookup(node: FilterNode): UserLookup | null {
   if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string' && node.path.sub === undefined && isCore(node.path)) {
     const key = USER_KEYS[node.path.attr.toLowerCase()];
-    if (key) return { kind: 'column', column: key.column, value: key.lower ? node.value.toLowerCase() : node.value };
+    if (key) return { kind: 'column', column: key.column, value: key.lower ? searchKey(node.value) : node.value };
   }
   return valueLookup(node);
 }

@@ -21,6 +21,7 @@ import type { Prisma } from '../../db/client.ts';
 import { InvalidFilterError, InvalidValueError } from '../errors.ts';
 import { coerceBoolean } from '../normalize.ts';
 import { ENTERPRISE_URN, GROUP_URN, USER_URN } from '../resources/urns.ts';
+import { searchKey } from '../resources/search-key.ts';
 import type { AttrPath, CompareOp, CompareValue, FilterNode } from './ast.ts';
 
 type Where = Record<string, unknown>;
@@ -144,7 +145,7 @@ function operand(f: Field, v: CompareValue, p: AttrPath): string | boolean | Dat
   // Legacy unquoted numeric values (Q15) compare as their text.
   if (typeof v === 'number') v = String(v);
   if (typeof v !== 'string') fail(`"${label(p)}" is a string: compare it with a quoted value`);
-  return f.lower ? v.toLowerCase() : v;
+  return f.lower ? searchKey(v) : v;
 }
 
 const SCALAR: Partial<Record<CompareOp, string>> = { gt: 'gt', ge: 'gte', lt: 'lt', le: 'lte', co: 'contains', sw: 'startsWith', ew: 'endsWith' };

@@ -3,6 +3,7 @@
 import { InvalidSyntaxError, InvalidValueError } from '../errors.ts';
 import { findKey, isAbsent, isSchemaLikeKey, isServerOwnedKey, memberRefs, type MemberRef } from '../normalize.ts';
 import { GROUP_URN } from './urns.ts';
+import { searchKey } from './search-key.ts';
 import { isPlainObject, type ScimDoc } from './values.ts';
 
 export type { MemberRef } from '../normalize.ts';
@@ -84,7 +85,7 @@ export function groupToScim(row: GroupRow, ctx: GroupRenderCtx): Record<string, 
 export function groupIndex(doc: ScimDoc): { displayNameKey: string; externalId: string | null } {
   const dn = doc[findKey(doc, 'displayName') ?? 'displayName'];
   return {
-    displayNameKey: typeof dn === 'string' ? dn.toLowerCase() : '',
+    displayNameKey: typeof dn === 'string' ? searchKey(dn) : '',
     externalId: typeof doc.externalId === 'string' && doc.externalId !== '' ? doc.externalId : null,
   };
 }

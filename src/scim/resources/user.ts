@@ -6,6 +6,7 @@ import { InvalidSyntaxError, InvalidValueError } from '../errors.ts';
 import { isAbsent, isEnterpriseKey, isSchemaLikeKey, isServerOwnedKey, liftEnterprise } from '../normalize.ts';
 import { ENTERPRISE_ATTRIBUTES, findAttr, resolveUserAttr } from './schema-defs.ts';
 import { ENTERPRISE_URN, USER_URN } from './urns.ts';
+import { searchKey } from './search-key.ts';
 import { isPlainObject, normalizeValue, type ScimDoc } from './values.ts';
 
 export type { ScimDoc } from './values.ts';
@@ -175,7 +176,7 @@ export interface UserValueRow {
 
 /** Lower-cased key for a caseExact:false attribute (RFC 7643 §2.2); null when absent/empty. */
 export function key(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v.toLowerCase() : null;
+  return typeof v === 'string' && v !== '' ? searchKey(v) : null;
 }
 
 function obj(v: unknown): ScimDoc {
