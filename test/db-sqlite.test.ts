@@ -48,3 +48,50 @@ t.test('one connection, transactions in turn', async (t) => {
   );
   t.equal((await db.tenant.findUniqueOrThrow({ where: { id: 'counter' } })).name, '40', 'no lost update');
 });
+
+t.test('activity batches: the driver path and the Prisma path write the same rows', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-activity-'));
+  const url = `file:${path.join(dir, 'db.sqlite')}`;
+  await migrate(url);
+  const db = createDb(url);
+  t.teardown(async () => {
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const { writeActivityBatch } = await import('../src/db/activity.ts');
+  const { directWriter } = await import('../src/db/client.ts');
+  const hour = new Date('2026-11-28T10:00:00.000Z');
+  const row = (i: number, at: Date) => ({
+    tenantId: 'tn', at, grantId: 'g1', clientId: 'c1', method: 'POST', operation: 'create', resourceType: 'User',
+    resourceId: `u${i}`, status: i % 2 ? 201 : 409, outcome: (i % 2 ? 'success' : 'failure') as 'success' | 'failure',
+    scimType: i % 2 ? null : 'uniqueness', detail: i % 2 ? null : `it's "taken" \\ 100%`, durationMs: i,
+  });
+  const batch = (from: number, n: number, at: Date) => ({
+    rows: Array.from({ length: n }, (_, k) => row(from + k, at)),
+    hourly: [{ tenantId: 'tn', hour, grantId: 'g1', requests: n, failures: 1, writes: n - 1 }],
+    lastSeen: [{ tenantId: 'tn', grantId: 'g1', clientId: 'c1', at }],
+  });
+  await db.tenant.create({ data: { id: 'tn', domain: 'tn', domainKey: 'tn', name: 'tn' } });
+  await db.connection.create({ data: { grantId: 'g1', tenantId: 'tn', clientId: 'c1' } });
+
+  const t1 = new Date('2026-11-28T10:05:00.000Z');
+  const t2 = new Date('2026-11-28T10:07:00.000Z');
+  t.ok(directWriter(db), 'the connection is open: driver path');
+  await writeActivityBatch(db, batch(0, 537, t2));
+  // The Prisma path, as used where no driver connection is at hand.
+  const noDirect = new Proxy(db, { get: (o, k) => Reflect.get(o, k) });
+  await writeActivityBatch(noDirect, batch(537, 3, t1));
+  t.equal(directWriter(noDirect), null, 'a client not made by createDb takes the Prisma path');
+
+  t.equal(await db.activity.count(), 540, 'every row, across chunk sizes');
+  const a = await db.activity.findFirstOrThrow({ where: { resourceId: 'u0' } });
+  const b = await db.activity.findFirstOrThrow({ where: { resourceId: 'u538' } });
+  t.same([a.at.toISOString(), a.detail, a.scimType, a.outcome], [t2.toISOString(), `it's "taken" \\ 100%`, 'uniqueness', 'failure']);
+  t.same([b.at.toISOString(), b.status, b.durationMs], [t1.toISOString(), 409, 538]);
+  t.equal((await db.activity.findMany({ orderBy: { at: 'desc' }, take: 1 }))[0].at.toISOString(), t2.toISOString(), 'both paths store sortable times');
+  const h = await db.activityHourly.findMany();
+  t.equal(h.length, 1, 'one counter row per bucket: the upsert matched across both paths');
+  t.same([h[0].requests, h[0].failures, h[0].writes], [540, 2, 538]);
+  const c = await db.connection.findUniqueOrThrow({ where: { grantId: 'g1' } });
+  t.equal(c.lastScimAt?.toISOString(), t2.toISOString(), 'an older batch does not move lastScimAt back');
+});

@@ -1,7 +1,7 @@
 // The one place that constructs a Prisma client. Only src/db/ imports Prisma (architecture.md).
 import fs from 'node:fs';
 import path from 'node:path';
-import { SqliteAdapterFactory } from './sqlite-adapter.ts';
+import { SqliteAdapterFactory, type DirectWriter } from './sqlite-adapter.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export type Db = PrismaClient;
@@ -14,6 +14,22 @@ export function sqlitePath(databaseUrl: string): string | null {
   return path.resolve(p);
 }
 
+/**
+ * `n` bind markers for a statement passed to $executeRawUnsafe/$queryRawUnsafe, whose text is
+ * handed to the driver as is: `?` for SQLite, the only provider wired in createDb (PostgreSQL
+ * would need `$1, $2, …` here).
+ */
+export function bindMarkers(n: number): string {
+  return Array(n).fill('?').join(', ');
+}
+
+const factories = new WeakMap<Db, SqliteAdapterFactory>();
+
+/** The driver connection under `db` for bulk side writes (sqlite-adapter.ts), when there is one. */
+export function directWriter(db: Db): DirectWriter | null {
+  return factories.get(db)?.directWriter() ?? null;
+}
+
 export function createDb(databaseUrl: string): Db {
   const file = sqlitePath(databaseUrl);
   if (file === null) {
@@ -21,5 +37,7 @@ export function createDb(databaseUrl: string): Db {
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const adapter = new SqliteAdapterFactory({ url: `file:${file}` });
-  return new PrismaClient({ adapter });
+  const db = new PrismaClient({ adapter });
+  factories.set(db, adapter);
+  return db;
 }

@@ -102,6 +102,13 @@ function toSql(v: unknown): unknown {
   if (v === undefined) throw new TypeError('undefined cannot be passed as argument to the database');
   return v;
 }
+// Arguments that bypass Prisma's adapter get the same representation it stores (its mapArg):
+// DateTime as ISO 8601 with +00:00, so stored values compare and sort alike.
+function directArg(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString().replace('Z', '+00:00');
+  return toSql(v);
+}
+
 function fromSql(v: unknown): unknown {
   if (typeof v === 'bigint') {
     if (v < MIN_SAFE || v > MAX_SAFE) throw new RangeError('Received integer which cannot be safely represented as a JavaScript number');
@@ -208,6 +215,26 @@ class SingleConnectionClient {
     }
   }
 
+  /**
+   * Runs write statements in one transaction straight on the driver, for bulk side writes (the
+   * activity log) whose bound parameters cost ~6x more through Prisma's raw-query path than the
+   * statement itself. Safe beside Prisma: every statement here runs synchronously, so nothing
+   * else can touch the connection between BEGIN and COMMIT; it only waits while a Prisma
+   * transaction is open (those span awaits).
+   */
+  async writeAtomically(statements: { sql: string; args: unknown[] }[]): Promise<void> {
+    while (this.#db.inTransaction && !this.closed) await new Promise((r) => setTimeout(r, 1));
+    if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      for (const s of statements) this.#prepare(s.sql).stmt.run(s.args.map(directArg));
+      this.#db.exec('COMMIT');
+    } catch (e) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw toLibsqlError(e);
+    }
+  }
+
   async sync(): Promise<undefined> {
     return undefined;
   }
@@ -228,9 +255,21 @@ function toLibsqlError(e: unknown): unknown {
 }
 
 /** The adapter factory the application uses for SQLite. */
+export interface DirectWriter {
+  writeAtomically(statements: { sql: string; args: unknown[] }[]): Promise<void>;
+}
+
 export class SqliteAdapterFactory extends PrismaLibSQL {
+  #client: SingleConnectionClient | null = null;
+
   override createClient(config: Config): Client {
     const file = config.url.replace(/^file:/, '');
-    return new SingleConnectionClient(file) as unknown as Client;
+    this.#client = new SingleConnectionClient(file);
+    return this.#client as unknown as Client;
+  }
+
+  /** The live connection for side writes, once Prisma has opened it. */
+  directWriter(): DirectWriter | null {
+    return this.#client && !this.#client.closed ? this.#client : null;
   }
 }
