@@ -106,21 +106,10 @@ export function createUsersRepo(db: Db) {
     for (const r of recs) if (r.managerId) r.managerDisplayName = byId.get(r.managerId) ?? null;
   }
 
-  return {
+  const repo = {
     async get(tenantId: string, id: string, opts: { groups: boolean }): Promise<UserRecord | null> {
-      try {
-        const row = await db.scimUser.findFirst({
-          where: { tenantId, id },
-          select: BASE_SELECT,
-        });
-        if (!row) return null;
-        const rec = toRecord(row);
-        if (opts.groups) await attachGroups(tenantId, [rec]);
-        await attachManagers(tenantId, [rec]);
-        return rec;
-      } catch (err) {
-        mapPrismaError(err, '');
-      }
+      const page = await repo.findPage(tenantId, { kind: 'column', column: 'id', value: id }, { skip: 0, take: 1, groups: opts.groups, total: false });
+      return page.records[0] ?? null;
     },
 
     /** A page of users, unfiltered or by equality on one indexed key column (the shape of Entra's
@@ -129,7 +118,11 @@ export function createUsersRepo(db: Db) {
      * join), then those users with their manager's displayName and their groups. Each Prisma call
      * has a fixed cost of ~200 µs on top of the query (docs/performance.md), so the compiled
      * relation selects of `list` (three calls) cost more than the lookup itself. */
-    async findPage(tenantId: string, key: UserLookup | null, q: { skip: number; take: number; groups: boolean }): Promise<{ total: number; records: UserRecord[] }> {
+    async findPage(
+      tenantId: string,
+      key: UserLookup | null,
+      q: { skip: number; take: number; groups: boolean; total?: false },
+    ): Promise<{ total: number; records: UserRecord[] }> {
       // FROM and WHERE of the matching users, aliased u.
       let from = Prisma.sql`"ScimUser" u`;
       let where = Prisma.sql`u."tenantId" = ${tenantId}`;
@@ -176,7 +169,7 @@ export function createUsersRepo(db: Db) {
           if (r.groupId) rec.groups!.push({ value: r.groupId, display: r.groupDisplay ?? '' });
         }
         const n = records.length;
-        const total = n > 0 && n < q.take ? q.skip + n : q.skip === 0 && n === 0 ? 0 : await count();
+        const total = (n > 0 && n < q.take) || q.total === false ? q.skip + n : q.skip === 0 && n === 0 ? 0 : await count();
         return { total, records };
       } catch (err) {
         mapPrismaError(err, '');
@@ -313,6 +306,7 @@ export function createUsersRepo(db: Db) {
       ]);
     },
   };
+  return repo;
 }
 
 export type UsersRepo = ReturnType<typeof createUsersRepo>;
