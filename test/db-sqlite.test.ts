@@ -5,10 +5,12 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb } from '../src/db/client.ts';
+import { createDb, directWriter } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { writeActivityBatch } from '../src/db/activity.ts';
 
-t.test('one connection, transactions in turn', async (t) => {
+/** A migrated database file of its own, closed and removed after the test. */
+async function freshDb(t: { teardown(fn: () => unknown): void }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-sqlite-'));
   const url = `file:${path.join(dir, 'db.sqlite')}`;
   await migrate(url);
@@ -17,6 +19,11 @@ t.test('one connection, transactions in turn', async (t) => {
     await db.$disconnect();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  return db;
+}
+
+t.test('one connection, transactions in turn', async (t) => {
+  const db = await freshDb(t);
   const pragma = async (name: string) => Object.values((await db.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`))[0] ?? {})[0];
   t.equal(Number(await pragma('synchronous')), 1, 'synchronous=NORMAL');
   t.equal(String(await pragma('journal_mode')), 'wal');
@@ -50,16 +57,7 @@ t.test('one connection, transactions in turn', async (t) => {
 });
 
 t.test('activity batches: the driver path and the Prisma path write the same rows', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-activity-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  await migrate(url);
-  const db = createDb(url);
-  t.teardown(async () => {
-    await db.$disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const { writeActivityBatch } = await import('../src/db/activity.ts');
-  const { directWriter } = await import('../src/db/client.ts');
+  const db = await freshDb(t);
   const hour = new Date('2026-11-28T10:00:00.000Z');
   const row = (i: number, at: Date) => ({
     tenantId: 'tn', at, grantId: 'g1', clientId: 'c1', method: 'POST', operation: 'create', resourceType: 'User',
