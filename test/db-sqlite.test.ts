@@ -93,3 +93,32 @@ t.test('activity batches: the driver path and the Prisma path write the same row
   const c = await db.connection.findUniqueOrThrow({ where: { grantId: 'g1' } });
   t.equal(c.lastScimAt?.toISOString(), t2.toISOString(), 'an older batch does not move lastScimAt back');
 });
+
+t.test('a side write waits for an open Prisma transaction and never lands inside it', async (t) => {
+  const db = await freshDb(t);
+  await db.tenant.create({ data: { id: 'tn', domain: 'tn', domainKey: 'tn', name: 'tn' } });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let insideDone = false;
+  const tx = db
+    .$transaction(async (tx) => {
+      await tx.tenant.create({ data: { id: 'doomed', domain: 'doomed', domainKey: 'doomed', name: 'doomed' } });
+      await held;
+      insideDone = true;
+      throw new Error('roll back');
+    })
+    .catch((e: Error) => e.message);
+  await new Promise((r) => setTimeout(r, 50)); // the transaction is open now
+  const at = new Date();
+  const side = writeActivityBatch(db, {
+    rows: [{ tenantId: 'tn', at, grantId: null, clientId: null, method: 'DELETE', operation: 'delete', resourceType: 'User', resourceId: 'u1', status: 204, outcome: 'success', scimType: null, detail: null, durationMs: 1 }],
+    hourly: [],
+    lastSeen: [],
+  }).then(() => insideDone);
+  await new Promise((r) => setTimeout(r, 100));
+  release();
+  t.equal(await tx, 'roll back');
+  t.equal(await side, true, 'the side write ran only after the transaction ended');
+  t.equal(await db.tenant.count({ where: { id: 'doomed' } }), 0, 'the rolled-back work is gone');
+  t.equal(await db.activity.count({ where: { resourceId: 'u1' } }), 1, 'the side write is not');
+});

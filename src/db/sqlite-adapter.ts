@@ -68,6 +68,8 @@ class SameConnectionTransaction implements Transaction {
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+// How long a side write waits for an open Prisma transaction to end before giving up.
+const DIRECT_WAIT_MS = 5000;
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -223,7 +225,12 @@ class SingleConnectionClient {
    * transaction is open (those span awaits).
    */
   async writeAtomically(statements: { sql: string; args: unknown[] }[]): Promise<void> {
-    while (this.#db.inTransaction && !this.closed) await new Promise((r) => setTimeout(r, 1));
+    const deadline = Date.now() + DIRECT_WAIT_MS;
+    while (this.#db.inTransaction && !this.closed) {
+      // The caller (the activity recorder) keeps its batch and retries on the next flush.
+      if (Date.now() > deadline) throw new LibsqlError('A transaction stayed open too long for a side write', 'SQLITE_BUSY');
+      await new Promise((r) => setTimeout(r, 1));
+    }
     if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
     try {
       this.#db.exec('BEGIN IMMEDIATE');
