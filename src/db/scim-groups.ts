@@ -1,7 +1,8 @@
 // Repository for SCIM Groups and their member rows: the only Prisma access for ScimGroup /
 // ScimMember. Every query carries tenantId. Membership changes are applied as a delta of rows
 // (architecture.md): adding one member to a 10,000-member group is one small insert.
-import type { Db, Prisma } from './client.ts';
+import type { Db } from './client.ts';
+import { Prisma } from './generated/client.ts';
 import { isUniqueViolation, mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { InvalidValueError, NotFoundError } from '../scim/errors.ts';
@@ -95,12 +96,12 @@ async function resolveMembers(tx: Tx, tenantId: string, groupId: string, refs: M
   const wantGroup = new Set(refs.filter((r) => r.type === 'Group').map((r) => r.value));
   const userCandidates = values.filter((v) => !wantGroup.has(v));
   const users = userCandidates.length
-    ? ofTenant(tenantId, await tx.scimUser.findMany({ where: { id: { in: userCandidates } }, select: { id: true, tenantId: true } }))
+    ? ofTenant(tenantId, await tx.$queryRaw<{ id: string; tenantId: string }[]>(Prisma.sql`SELECT "id", "tenantId" FROM "ScimUser" WHERE "id" IN (${Prisma.join(userCandidates)})`))
     : [];
   const userIds = new Set(users.map((u) => u.id));
   const groupCandidates = values.filter((v) => !userIds.has(v));
   const groups = groupCandidates.length
-    ? ofTenant(tenantId, await tx.scimGroup.findMany({ where: { id: { in: groupCandidates } }, select: { id: true, tenantId: true } }))
+    ? ofTenant(tenantId, await tx.$queryRaw<{ id: string; tenantId: string }[]>(Prisma.sql`SELECT "id", "tenantId" FROM "ScimGroup" WHERE "id" IN (${Prisma.join(groupCandidates)})`))
     : [];
   const groupIds = new Set(groups.map((g) => g.id));
   const missing = values.filter((v) => !userIds.has(v) && !groupIds.has(v));
@@ -113,21 +114,22 @@ async function addMembers(tx: Tx, tenantId: string, groupId: string, refs: Membe
   if (refs.length === 0) return;
   const { userIds, groupIds } = await resolveMembers(tx, tenantId, groupId, refs);
   // Insert only what is not there yet (SQLite has no createMany skipDuplicates): add is idempotent.
-  const existing = await tx.scimMember.findMany({
-    where: {
-      groupId,
-      OR: [...(userIds.length ? [{ userId: { in: userIds } }] : []), ...(groupIds.length ? [{ memberGroupId: { in: groupIds } }] : [])],
-    },
-    select: { userId: true, memberGroupId: true },
-  });
-  const have = new Set(existing.map((e) => e.userId ?? e.memberGroupId));
-  const data = [
-    ...userIds.filter((u) => !have.has(u)).map((userId) => ({ tenantId, groupId, userId })),
-    ...groupIds.filter((g) => !have.has(g)).map((memberGroupId) => ({ tenantId, groupId, memberGroupId })),
+  const which = [
+    ...(userIds.length ? [Prisma.sql`"userId" IN (${Prisma.join(userIds)})`] : []),
+    ...(groupIds.length ? [Prisma.sql`"memberGroupId" IN (${Prisma.join(groupIds)})`] : []),
   ];
-  if (data.length === 0) return;
+  const existing = await tx.$queryRaw<{ userId: string | null; memberGroupId: string | null }[]>(
+    Prisma.sql`SELECT "userId", "memberGroupId" FROM "ScimMember" WHERE "groupId" = ${groupId} AND (${Prisma.join(which, ' OR ')})`,
+  );
+  const have = new Set(existing.map((e) => e.userId ?? e.memberGroupId));
+  const now = new Date();
+  const rows = [
+    ...userIds.filter((u) => !have.has(u)).map((userId) => Prisma.sql`(${tenantId}, ${groupId}, ${userId}, ${null}, ${now})`),
+    ...groupIds.filter((g) => !have.has(g)).map((memberGroupId) => Prisma.sql`(${tenantId}, ${groupId}, ${null}, ${memberGroupId}, ${now})`),
+  ];
+  if (rows.length === 0) return;
   try {
-    await tx.scimMember.createMany({ data });
+    await tx.$executeRaw`INSERT INTO "ScimMember" ("tenantId", "groupId", "userId", "memberGroupId", "createdAt") VALUES ${Prisma.join(rows)}`;
   } catch (err) {
     // A concurrent transaction inserted one of these rows first: run again, it will be skipped.
     if (isUniqueViolation(err)) throw new RetryTransaction();
@@ -229,22 +231,25 @@ export function createGroupsRepo(db: Db) {
       try {
         return await withRetry(() =>
           db.$transaction(async (tx) => {
-            const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: BASE_SELECT });
+            // Plain statements: each compiled Prisma call costs more than the statement itself
+            // (docs/performance.md), and a 50-member add is five of them.
+            const [cur] = await tx.$queryRaw<Row[]>(Prisma.sql`
+              SELECT "id", "data", "version", "createdAt", "updatedAt" FROM "ScimGroup" WHERE "id" = ${id} AND "tenantId" = ${tenantId}`);
             if (!cur) throw new NotFoundError(`Group ${id} not found`);
             const m = mutate(toRecord(cur));
             write = m.write;
             for (const d of m.deltas) await applyDelta(tx, tenantId, id, d);
-            const row = await tx.scimGroup.update({
-              where: { id, version: cur.version },
-              data: {
-                version: { increment: 1 },
-                ...(m.write
-                  ? { data: JSON.stringify(m.write.doc), displayNameKey: m.write.displayNameKey, displayName: m.write.displayName, externalId: m.write.externalId }
-                  : {}),
-              },
-              select: BASE_SELECT,
-            });
-            return toRecord(row);
+            const now = new Date();
+            const data = m.write ? JSON.stringify(m.write.doc) : cur.data;
+            const fields = m.write
+              ? Prisma.sql`, "data" = ${data}, "displayNameKey" = ${m.write.displayNameKey}, "displayName" = ${m.write.displayName}, "externalId" = ${m.write.externalId}`
+              : Prisma.empty;
+            const changed = await tx.$executeRaw`
+              UPDATE "ScimGroup" SET "version" = "version" + 1, "updatedAt" = ${now}${fields}
+              WHERE "id" = ${id} AND "tenantId" = ${tenantId} AND "version" = ${cur.version}`;
+            // Keyed by the version read: a concurrent writer makes this 0 and the transaction reruns.
+            if (changed !== 1) throw new RetryTransaction();
+            return toRecord({ id, data, version: cur.version + 1, createdAt: cur.createdAt, updatedAt: now });
           }),
         );
       } catch (err) {
