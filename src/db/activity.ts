@@ -3,7 +3,8 @@
 // (stack-notes.md: every Prisma call costs a few hundred µs of CPU and the libsql adapter
 // serialises all I/O).
 import type { Db } from './client.ts';
-import { bindMarkers, directWriter } from './client.ts';
+import { directWriter } from './client.ts';
+import { Prisma } from './generated/client.ts';
 
 export interface ActivityRowInput {
   tenantId: string;
@@ -51,24 +52,27 @@ const COLUMNS = ['tenantId', 'at', 'grantId', 'clientId', 'method', 'operation',
 // + 20 + 5 + 5 + 5 + 1 + 1), so a handful of statement texts exist and stay in the driver's
 // statement cache instead of one per batch length pushing SCIM's statements out.
 const CHUNK_SIZES = [400, 100, 20, 5, 1];
-const insertText = new Map<number, string>();
+const insertStrings = new Map<number, string[]>();
 
-function insertSql(n: number): string {
-  let sql = insertText.get(n);
-  if (!sql) {
-    const row = `(${bindMarkers(COLUMNS.length)})`;
-    sql = `INSERT INTO "Activity" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${Array(n).fill(row).join(', ')}`;
-    insertText.set(n, sql);
+/** The literal parts around the bound values of an n-row INSERT, built once per chunk size. */
+function insertParts(n: number): string[] {
+  let parts = insertStrings.get(n);
+  if (!parts) {
+    parts = [`INSERT INTO "Activity" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (`];
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < COLUMNS.length; c++) parts.push(c < COLUMNS.length - 1 ? ', ' : r < n - 1 ? '), (' : ')');
+    }
+    insertStrings.set(n, parts);
   }
-  return sql;
+  return parts;
 }
 
-type Statement = { sql: string; args: unknown[] };
-
-function insertRows(rows: ActivityRowInput[]): Statement {
-  const args: unknown[] = [];
-  for (const r of rows) args.push(r.tenantId, r.at, r.grantId, r.clientId, r.method, r.operation, r.resourceType, r.resourceId, r.status, r.outcome, r.scimType, r.detail, r.durationMs);
-  return { sql: insertSql(rows.length), args };
+// Statements as Prisma.Sql: the driver path reads `.sql` (`?` markers) and `.values`; the Prisma
+// path hands the same object to $executeRaw, which writes the markers of its provider.
+function insertRows(rows: ActivityRowInput[]): Prisma.Sql {
+  const values: unknown[] = [];
+  for (const r of rows) values.push(r.tenantId, r.at, r.grantId, r.clientId, r.method, r.operation, r.resourceType, r.resourceId, r.status, r.outcome, r.scimType, r.detail, r.durationMs);
+  return new Prisma.Sql(insertParts(rows.length), values as Prisma.Sql['values']);
 }
 
 function* chunks<T>(rows: T[]): Generator<T[]> {
@@ -79,14 +83,20 @@ function* chunks<T>(rows: T[]): Generator<T[]> {
 }
 
 // Standard upsert (SQLite ≥ 3.24 and PostgreSQL share ON CONFLICT … DO UPDATE with `excluded`).
-const HOURLY_UPSERT = `INSERT INTO "ActivityHourly" ("tenantId", "hour", "grantId", "requests", "failures", "writes") VALUES (${bindMarkers(6)})
+const hourlyUpsert = (h: HourlyDelta) => Prisma.sql`
+  INSERT INTO "ActivityHourly" ("tenantId", "hour", "grantId", "requests", "failures", "writes")
+  VALUES (${h.tenantId}, ${h.hour}, ${h.grantId}, ${h.requests}, ${h.failures}, ${h.writes})
   ON CONFLICT ("tenantId", "hour", "grantId") DO UPDATE SET
   "requests" = "ActivityHourly"."requests" + excluded."requests",
   "failures" = "ActivityHourly"."failures" + excluded."failures",
   "writes" = "ActivityHourly"."writes" + excluded."writes"`;
 // Monotonic: a late batch never moves lastScimAt backwards.
-const SEEN_BY_GRANT = `UPDATE "Connection" SET "lastScimAt" = ? WHERE "grantId" = ? AND "tenantId" = ? AND ("lastScimAt" IS NULL OR "lastScimAt" < ?)`;
-const SEEN_BY_CLIENT = `UPDATE "Connection" SET "lastScimAt" = ? WHERE "clientId" = ? AND "tenantId" = ? AND "revokedAt" IS NULL AND ("lastScimAt" IS NULL OR "lastScimAt" < ?)`;
+const seenByGrant = (s: LastSeen, grantId: string) => Prisma.sql`
+  UPDATE "Connection" SET "lastScimAt" = ${s.at}
+  WHERE "grantId" = ${grantId} AND "tenantId" = ${s.tenantId} AND ("lastScimAt" IS NULL OR "lastScimAt" < ${s.at})`;
+const seenByClient = (s: LastSeen, clientId: string) => Prisma.sql`
+  UPDATE "Connection" SET "lastScimAt" = ${s.at}
+  WHERE "clientId" = ${clientId} AND "tenantId" = ${s.tenantId} AND "revokedAt" IS NULL AND ("lastScimAt" IS NULL OR "lastScimAt" < ${s.at})`;
 
 /**
  * One flush, one transaction: the rows (multi-row INSERTs), the hourly counters and the
@@ -97,17 +107,17 @@ const SEEN_BY_CLIENT = `UPDATE "Connection" SET "lastScimAt" = ? WHERE "clientId
  * Prisma in one batch transaction.
  */
 export async function writeActivityBatch(db: Db, batch: ActivityBatch): Promise<void> {
-  const statements: Statement[] = [];
+  const statements: Prisma.Sql[] = [];
   for (const part of chunks(batch.rows)) statements.push(insertRows(part));
-  for (const h of batch.hourly) statements.push({ sql: HOURLY_UPSERT, args: [h.tenantId, h.hour, h.grantId, h.requests, h.failures, h.writes] });
+  for (const h of batch.hourly) statements.push(hourlyUpsert(h));
   for (const s of batch.lastSeen) {
-    if (s.grantId) statements.push({ sql: SEEN_BY_GRANT, args: [s.at, s.grantId, s.tenantId, s.at] });
-    else if (s.clientId) statements.push({ sql: SEEN_BY_CLIENT, args: [s.at, s.clientId, s.tenantId, s.at] });
+    if (s.grantId) statements.push(seenByGrant(s, s.grantId));
+    else if (s.clientId) statements.push(seenByClient(s, s.clientId));
   }
   if (statements.length === 0) return;
   const direct = directWriter(db);
-  if (direct) return direct.writeAtomically(statements);
-  await db.$transaction(statements.map((st) => db.$executeRawUnsafe(st.sql, ...st.args)));
+  if (direct) return direct.writeAtomically(statements.map((st) => ({ sql: st.sql, args: st.values })));
+  await db.$transaction(statements.map((st) => db.$executeRaw(st)));
 }
 
 export interface SweepResult {

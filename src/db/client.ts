@@ -14,15 +14,6 @@ export function sqlitePath(databaseUrl: string): string | null {
   return path.resolve(p);
 }
 
-/**
- * `n` bind markers for a statement passed to $executeRawUnsafe/$queryRawUnsafe, whose text is
- * handed to the driver as is: `?` for SQLite, the only provider wired in createDb (PostgreSQL
- * would need `$1, $2, …` here).
- */
-export function bindMarkers(n: number): string {
-  return Array(n).fill('?').join(', ');
-}
-
 const factories = new WeakMap<Db, SqliteAdapterFactory>();
 
 /** The driver connection under `db` for bulk side writes (sqlite-adapter.ts), when there is one. */
