@@ -1,11 +1,7 @@
 // Accounts: password policy, argon2id hashing, throttling arithmetic, managers service and the
 // last-admin rule (issue 2 §2/§3/§6, issue 4 §6), against a real SQLite database.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import t from 'tap';
-import { createDb } from '../src/db/client.ts';
-import { migrate } from '../src/db/migrate.ts';
+import { freshDb } from './helpers/db.ts';
 import { createTenant, findTenantByDomain, isValidDomain } from '../src/db/tenants.ts';
 import { passwordProblem } from '../src/accounts/password-policy.ts';
 import { LoginThrottle, describeWait } from '../src/accounts/throttle.ts';
@@ -23,17 +19,6 @@ import { domainCandidates } from '../src/oauth/domain-input.ts';
 
 const argon2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 
-async function freshDb(t: { teardown(fn: () => unknown): void }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accounts-test-'));
-  const url = `file:${path.join(dir, 'a.db')}`;
-  await migrate(url);
-  const db = createDb(url);
-  t.teardown(async () => {
-    await db.$disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return db;
-}
 
 t.test('password policy', async (t) => {
   t.match(passwordProblem(''), /empty/);

@@ -2,25 +2,9 @@
 // sqlite-adapter.ts): settings stick, rollbacks leave nothing behind and do not poison the
 // connection, and interleaved transactions from concurrent requests stay isolated.
 import t from 'tap';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createDb, directWriter } from '../src/db/client.ts';
-import { migrate } from '../src/db/migrate.ts';
+import { freshDb } from './helpers/db.ts';
+import { directWriter } from '../src/db/client.ts';
 import { writeActivityBatch } from '../src/db/activity.ts';
-
-/** A migrated database file of its own, closed and removed after the test. */
-async function freshDb(t: { teardown(fn: () => unknown): void }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-sqlite-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  await migrate(url);
-  const db = createDb(url);
-  t.teardown(async () => {
-    await db.$disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return db;
-}
 
 t.test('one connection, transactions in turn', async (t) => {
   const db = await freshDb(t);
