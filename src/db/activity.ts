@@ -46,7 +46,7 @@ export interface ActivityBatch {
   lastSeen: LastSeen[];
 }
 
-const COLUMNS = ['tenantId', 'at', 'grantId', 'clientId', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs'] as const;
+const COLUMNS: readonly (keyof ActivityRowInput)[] = ['tenantId', 'at', 'grantId', 'clientId', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs'];
 
 // Rows per INSERT statement. A flush is cut into chunks of these sizes only (537 rows = 400 + 100
 // + 20 + 5 + 5 + 5 + 1 + 1), so a handful of statement texts exist and stay in the driver's
@@ -71,7 +71,7 @@ function insertParts(n: number): string[] {
 // path hands the same object to $executeRaw, which writes the markers of its provider.
 function insertRows(rows: ActivityRowInput[]): Prisma.Sql {
   const values: unknown[] = [];
-  for (const r of rows) values.push(r.tenantId, r.at, r.grantId, r.clientId, r.method, r.operation, r.resourceType, r.resourceId, r.status, r.outcome, r.scimType, r.detail, r.durationMs);
+  for (const r of rows) for (const c of COLUMNS) values.push(r[c]);
   return new Prisma.Sql(insertParts(rows.length), values as Prisma.Sql['values']);
 }
 

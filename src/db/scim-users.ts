@@ -57,15 +57,14 @@ function insertSql(table: 'ScimUser' | 'ScimUserValue', columns: ReadonlySet<str
 const KEY_COLUMNS: Record<UserKeyColumn, string> = { id: 'id', userNameKey: 'userNameKey', externalId: 'externalId' };
 
 function toRecord(row: Row): UserRecord {
-  const rec: UserRecord = {
-    id: row.id,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    version: row.version,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    managerId: row.managerId,
-  };
-  return rec;
+  const { id, version, createdAt, updatedAt, managerId } = row;
+  return { id, data: JSON.parse(row.data) as Record<string, unknown>, version, createdAt, updatedAt, managerId };
+}
+
+/** The row a write leaves behind, built from what was written (no read-back). */
+function written(id: string, w: UserWrite, data: string, version: number, createdAt: Date, updatedAt: Date): UserRecord {
+  const managerId = typeof w.columns.managerId === 'string' ? w.columns.managerId : null;
+  return toRecord({ id, data, version, createdAt, updatedAt, managerId });
 }
 
 function uniqueDetail(doc: Record<string, unknown>): string {
@@ -222,7 +221,7 @@ export function createUsersRepo(db: Db) {
       } catch (err) {
         mapPrismaError(err, uniqueDetail(w.doc));
       }
-      const rec: UserRecord = { id, data: JSON.parse(data) as Record<string, unknown>, version: 1, createdAt: now, updatedAt: now, managerId: typeof w.columns.managerId === 'string' ? w.columns.managerId : null };
+      const rec = written(id, w, data, 1, now, now);
       await attachManagers(tenantId, [rec]);
       return rec;
     },
@@ -265,8 +264,7 @@ export function createUsersRepo(db: Db) {
               await tx.$executeRaw`DELETE FROM "ScimUserValue" WHERE "tenantId" = ${tenantId} AND "userId" = ${id}`;
               if (w.values.length) await tx.$executeRaw(insertSql('ScimUserValue', VALUE_COLUMNS, w.values.map((v) => ({ tenantId, userId: id, ...v }))));
             }
-            const managerId = typeof w.columns.managerId === 'string' ? w.columns.managerId : null;
-            return { id, data: JSON.parse(data) as Record<string, unknown>, version: cur.version + 1, createdAt: cur.createdAt, updatedAt: now, managerId } satisfies UserRecord;
+            return written(id, w, data, cur.version + 1, cur.createdAt, now);
           }),
         );
         if (opts.groups) await attachGroups(tenantId, [rec]);

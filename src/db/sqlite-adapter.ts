@@ -7,7 +7,7 @@
 // libsql prepare/open and an 800 MB peak RSS. The adapter already serialises all I/O through one
 // mutex and holds it for a whole transaction, so nothing else can use the connection meanwhile:
 // BEGIN/COMMIT on the same connection is safe and keeps its caches warm.
-import { LibsqlError, type Client, type Config, type InStatement, type ResultSet, type Transaction, type TransactionMode } from '@libsql/client';
+import { LibsqlError, type Client, type Config, type InStatement, type ResultSet, type TransactionMode } from '@libsql/client';
 import Database from 'libsql';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
 
@@ -20,33 +20,20 @@ const CONNECTION_PRAGMAS = ['PRAGMA synchronous = NORMAL', 'PRAGMA busy_timeout 
 
 const BEGIN: Record<TransactionMode, string> = { write: 'BEGIN IMMEDIATE', read: 'BEGIN TRANSACTION READONLY', deferred: 'BEGIN DEFERRED' };
 
-class SameConnectionTransaction implements Transaction {
-  #client: Client;
+// Prisma's adapter calls exactly these on a transaction (execute, commit, rollback) and on the
+// client (execute, transaction, executeMultiple, close); nothing else is implemented.
+class SameConnectionTransaction {
+  #client: SingleConnectionClient;
   #open = true;
-  constructor(client: Client) {
+  constructor(client: SingleConnectionClient) {
     this.#client = client;
   }
-  get closed(): boolean {
-    return !this.#open;
-  }
-  #check(): void {
-    if (!this.#open) throw new Error('The transaction is closed');
-  }
   async execute(stmt: InStatement): Promise<ResultSet> {
-    this.#check();
+    if (!this.#open) throw new Error('The transaction is closed');
     return this.#client.execute(stmt);
   }
-  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
-    const out: ResultSet[] = [];
-    for (const s of stmts) out.push(await this.execute(s));
-    return out;
-  }
-  async executeMultiple(sql: string): Promise<void> {
-    this.#check();
-    return this.#client.executeMultiple(sql);
-  }
   async commit(): Promise<void> {
-    this.#check();
+    if (!this.#open) throw new Error('The transaction is closed');
     this.#open = false;
     try {
       await this.#client.execute('COMMIT');
@@ -61,9 +48,6 @@ class SameConnectionTransaction implements Transaction {
     if (!this.#open) return;
     this.#open = false;
     await this.#client.execute('ROLLBACK');
-  }
-  close(): void {
-    if (this.#open) void this.rollback().catch(() => {});
   }
 }
 
@@ -96,19 +80,15 @@ interface Prepared {
   columnTypes: string[];
 }
 
-// Values in and out, as @libsql/client converts them with its default intMode "number".
+// Values in and out, as @libsql/client converts them with its default intMode "number". A Date
+// (only side writes pass one; Prisma's adapter has already turned its own into strings) is stored
+// as the adapter stores DateTime, ISO 8601 with +00:00, so stored values compare and sort alike.
 function toSql(v: unknown): unknown {
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Date) return v.valueOf();
+  if (v instanceof Date) return v.toISOString().replace('Z', '+00:00');
   if (v instanceof ArrayBuffer) return Buffer.from(v);
   if (v === undefined) throw new TypeError('undefined cannot be passed as argument to the database');
   return v;
-}
-// Arguments that bypass Prisma's adapter get the same representation it stores (its mapArg):
-// DateTime as ISO 8601 with +00:00, so stored values compare and sort alike.
-function directArg(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString().replace('Z', '+00:00');
-  return toSql(v);
 }
 
 function fromSql(v: unknown): unknown {
@@ -121,7 +101,7 @@ function fromSql(v: unknown): unknown {
 }
 
 /**
- * The subset of @libsql/client's Client that Prisma's adapter uses, on one connection of the
+ * The part of @libsql/client's Client that Prisma's adapter uses, on one connection of the
  * `libsql` driver (the one @libsql/client wraps), with two differences that matter on the hot path:
  * prepared statements are cached by SQL text (Prisma's SQL is parameterised, so the set is small;
  * preparing was 7-14 % of server CPU), and readers are told apart with `stmt.reader` rather than
@@ -132,7 +112,6 @@ class SingleConnectionClient {
   #db: Connection;
   #cache = new Map<string, Prepared>();
   closed = false;
-  readonly protocol = 'file';
 
   constructor(file: string) {
     this.#db = new Database(file) as unknown as Connection;
@@ -187,22 +166,9 @@ class SingleConnectionClient {
     }
   }
 
-  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
-    await this.execute('BEGIN DEFERRED');
-    try {
-      const out: ResultSet[] = [];
-      for (const s of stmts) out.push(await this.execute(s));
-      await this.execute('COMMIT');
-      return out;
-    } catch (e) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-      throw e;
-    }
-  }
-
-  async transaction(mode: TransactionMode = 'deferred'): Promise<Transaction> {
+  async transaction(mode: TransactionMode = 'deferred'): Promise<SameConnectionTransaction> {
     await this.execute(BEGIN[mode]);
-    return new SameConnectionTransaction(this as unknown as Client);
+    return new SameConnectionTransaction(this);
   }
 
   async executeMultiple(sql: string): Promise<void> {
@@ -234,16 +200,12 @@ class SingleConnectionClient {
     if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
     try {
       this.#db.exec('BEGIN IMMEDIATE');
-      for (const s of statements) this.#prepare(s.sql).stmt.run(s.args.map(directArg));
+      for (const s of statements) this.#prepare(s.sql).stmt.run(s.args.map(toSql));
       this.#db.exec('COMMIT');
     } catch (e) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
       throw toLibsqlError(e);
     }
-  }
-
-  async sync(): Promise<undefined> {
-    return undefined;
   }
 
   close(): void {

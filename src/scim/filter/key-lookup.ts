@@ -10,6 +10,7 @@
 import { USER_URN } from '../resources/urns.ts';
 import { searchKey } from '../resources/search-key.ts';
 import type { AttrPath, FilterNode } from './ast.ts';
+import { VALUE_ATTRS } from './to-where.ts';
 
 export type UserKeyColumn = 'id' | 'userNameKey' | 'externalId';
 export type UserLookup =
@@ -22,16 +23,11 @@ const USER_KEYS: Record<string, { column: UserKeyColumn; lower: boolean }> = {
   externalid: { column: 'externalId', lower: false },
 };
 
-// Multi-valued attributes whose elements are rows with an indexed valueKey (ScimUserValue).
-// addresses have no `value`; x509Certificates values are not indexed.
-const VALUE_ATTRS: Record<string, string> = {
-  emails: 'emails',
-  phonenumbers: 'phoneNumbers',
-  ims: 'ims',
-  photos: 'photos',
-  entitlements: 'entitlements',
-  roles: 'roles',
-};
+// Multi-valued attributes whose elements have an indexed valueKey: addresses have no `value`,
+// x509Certificates values are not indexed.
+const KEYED_VALUE_ATTRS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(VALUE_ATTRS).filter(([, attr]) => attr !== 'addresses' && attr !== 'x509Certificates'),
+);
 
 const isCore = (p: AttrPath) => p.uri === undefined || p.uri.toLowerCase() === USER_URN.toLowerCase();
 
@@ -46,12 +42,12 @@ function valueLookup(node: FilterNode): UserLookup | null {
   if (node.kind === 'compare') {
     // `emails.value eq "x"`, and `emails eq "x"` which means the same (to-where.ts).
     if (node.op !== 'eq' || typeof node.value !== 'string' || !isCore(node.path)) return null;
-    const attr = VALUE_ATTRS[node.path.attr.toLowerCase()];
+    const attr = KEYED_VALUE_ATTRS[node.path.attr.toLowerCase()];
     if (!attr || (node.path.sub !== undefined && node.path.sub.toLowerCase() !== 'value')) return null;
     return { kind: 'value', attr, valueKey: searchKey(node.value) };
   }
   if (node.kind !== 'valuePath' || !isCore(node.path) || node.path.sub !== undefined) return null;
-  const attr = VALUE_ATTRS[node.path.attr.toLowerCase()];
+  const attr = KEYED_VALUE_ATTRS[node.path.attr.toLowerCase()];
   if (!attr) return null;
   const f = node.filter;
   const value = subEq(f, 'value');

@@ -219,7 +219,8 @@ const ENTERPRISE_SIMPLE: Record<string, string> = {
   division: 'divisionKey',
   department: 'departmentKey',
 };
-const VALUE_ATTRS: Record<string, string> = {
+/** Multi-valued User attributes stored as ScimUserValue rows, by lower-cased name. */
+export const VALUE_ATTRS: Readonly<Record<string, string>> = {
   emails: 'emails',
   phonenumbers: 'phoneNumbers',
   ims: 'ims',
