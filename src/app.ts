@@ -13,6 +13,7 @@ import { securityHeaders } from './plugins/security-headers.ts';
 import { assetRoutes } from './plugins/assets.ts';
 import { createOAuth, oauthRoutes } from './oauth/index.ts';
 import scimPlugin from './scim/plugin.ts';
+import { frameworkErrors } from './scim/framework-errors.ts';
 import { consolePlugin } from './console/index.ts';
 import { createActivityRecorder } from './activity/recorder.ts';
 import { noActivity } from './activity/types.ts';
@@ -43,6 +44,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     trustProxy: new URL(config.publicUrl).protocol === 'https:',
     // SCIM ids and paths arrive in any case (architecture.md: resource paths case-insensitive).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // Bad percent-encoding and over-long path parameters: SCIM error bodies under /scim/v2.
+    frameworkErrors,
     bodyLimit: Math.max(config.scim.bulkMaxPayloadBytes * 2, 1048576),
   });
 

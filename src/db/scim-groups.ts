@@ -89,21 +89,38 @@ function uniqueDetail(w: { displayName: string } | null): string {
   return `Group displayName "${w?.displayName ?? ''}" is already in use in this tenant`;
 }
 
+/** Ids bound per statement. SQLite binds at most 32,766 parameters per statement and Prisma's
+ * compiled queries fewer (a 500-member removal through deleteMany failed with P2029), so every
+ * statement over a member list runs over slices of this size. */
+const IDS_PER_STATEMENT = 400;
+
+function slices<T>(xs: T[], n = IDS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/** Rows of `table` among `ids`, checked against the tenant on each row (see ofTenant). */
+async function existingIds(tx: Tx, table: 'ScimUser' | 'ScimGroup', tenantId: string, ids: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const part of slices(ids)) {
+    const rows = await tx.$queryRaw<{ id: string; tenantId: string }[]>(
+      Prisma.sql`SELECT "id", "tenantId" FROM ${Prisma.raw(`"${table}"`)} WHERE "id" IN (${Prisma.join(part)})`,
+    );
+    for (const r of ofTenant(tenantId, rows)) out.push(r.id);
+  }
+  return out;
+}
+
 /** Splits member references into user ids and group ids that exist IN THIS TENANT; an unknown id
  * is 400 invalidValue (issue 3 item 5), never a dangling row or another tenant's object. */
 async function resolveMembers(tx: Tx, tenantId: string, groupId: string, refs: MemberRef[]) {
   const values = [...new Set(refs.map((r) => r.value))];
   const wantGroup = new Set(refs.filter((r) => r.type === 'Group').map((r) => r.value));
   const userCandidates = values.filter((v) => !wantGroup.has(v));
-  const users = userCandidates.length
-    ? ofTenant(tenantId, await tx.$queryRaw<{ id: string; tenantId: string }[]>(Prisma.sql`SELECT "id", "tenantId" FROM "ScimUser" WHERE "id" IN (${Prisma.join(userCandidates)})`))
-    : [];
-  const userIds = new Set(users.map((u) => u.id));
+  const userIds = new Set(await existingIds(tx, 'ScimUser', tenantId, userCandidates));
   const groupCandidates = values.filter((v) => !userIds.has(v));
-  const groups = groupCandidates.length
-    ? ofTenant(tenantId, await tx.$queryRaw<{ id: string; tenantId: string }[]>(Prisma.sql`SELECT "id", "tenantId" FROM "ScimGroup" WHERE "id" IN (${Prisma.join(groupCandidates)})`))
-    : [];
-  const groupIds = new Set(groups.map((g) => g.id));
+  const groupIds = new Set(await existingIds(tx, 'ScimGroup', tenantId, groupCandidates));
   const missing = values.filter((v) => !userIds.has(v) && !groupIds.has(v));
   if (missing.length) throw new InvalidValueError(`members value "${missing[0]}" is not a User or Group in this tenant`);
   if (groupIds.has(groupId)) throw new InvalidValueError('A group cannot be a member of itself');
@@ -114,22 +131,25 @@ async function addMembers(tx: Tx, tenantId: string, groupId: string, refs: Membe
   if (refs.length === 0) return;
   const { userIds, groupIds } = await resolveMembers(tx, tenantId, groupId, refs);
   // Insert only what is not there yet (SQLite has no createMany skipDuplicates): add is idempotent.
-  const which = [
-    ...(userIds.length ? [Prisma.sql`"userId" IN (${Prisma.join(userIds)})`] : []),
-    ...(groupIds.length ? [Prisma.sql`"memberGroupId" IN (${Prisma.join(groupIds)})`] : []),
-  ];
-  const existing = await tx.$queryRaw<{ userId: string | null; memberGroupId: string | null }[]>(
-    Prisma.sql`SELECT "userId", "memberGroupId" FROM "ScimMember" WHERE "groupId" = ${groupId} AND (${Prisma.join(which, ' OR ')})`,
-  );
-  const have = new Set(existing.map((e) => e.userId ?? e.memberGroupId));
+  const have = new Set<string>();
+  for (const [column, ids] of [['userId', userIds], ['memberGroupId', groupIds]] as const) {
+    for (const part of slices(ids)) {
+      const existing = await tx.$queryRaw<{ id: string }[]>(
+        Prisma.sql`SELECT ${Prisma.raw(`"${column}"`)} AS "id" FROM "ScimMember" WHERE "groupId" = ${groupId} AND ${Prisma.raw(`"${column}"`)} IN (${Prisma.join(part)})`,
+      );
+      for (const e of existing) have.add(e.id);
+    }
+  }
   const now = new Date();
   const rows = [
     ...userIds.filter((u) => !have.has(u)).map((userId) => Prisma.sql`(${tenantId}, ${groupId}, ${userId}, ${null}, ${now})`),
     ...groupIds.filter((g) => !have.has(g)).map((memberGroupId) => Prisma.sql`(${tenantId}, ${groupId}, ${null}, ${memberGroupId}, ${now})`),
   ];
-  if (rows.length === 0) return;
   try {
-    await tx.$executeRaw`INSERT INTO "ScimMember" ("tenantId", "groupId", "userId", "memberGroupId", "createdAt") VALUES ${Prisma.join(rows)}`;
+    // Five parameters a row: slices keep each INSERT far below the parameter limit.
+    for (const part of slices(rows)) {
+      await tx.$executeRaw`INSERT INTO "ScimMember" ("tenantId", "groupId", "userId", "memberGroupId", "createdAt") VALUES ${Prisma.join(part)}`;
+    }
   } catch (err) {
     // A concurrent transaction inserted one of these rows first: run again, it will be skipped.
     if (isUniqueViolation(err)) throw new RetryTransaction();
@@ -138,8 +158,10 @@ async function addMembers(tx: Tx, tenantId: string, groupId: string, refs: Membe
 }
 
 async function removeValues(tx: Tx, groupId: string, values: string[]): Promise<void> {
-  if (values.length === 0) return;
-  await tx.scimMember.deleteMany({ where: { groupId, OR: [{ userId: { in: values } }, { memberGroupId: { in: values } }] } });
+  for (const part of slices([...new Set(values)])) {
+    const ids = Prisma.join(part);
+    await tx.$executeRaw`DELETE FROM "ScimMember" WHERE "groupId" = ${groupId} AND ("userId" IN (${ids}) OR "memberGroupId" IN (${ids}))`;
+  }
 }
 
 async function applyDelta(tx: Tx, tenantId: string, groupId: string, d: MemberDelta): Promise<void> {

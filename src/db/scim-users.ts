@@ -5,7 +5,7 @@ import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
-import { NotFoundError } from '../scim/errors.ts';
+import { InvalidValueError, NotFoundError } from '../scim/errors.ts';
 import type { UserKeyColumn, UserLookup } from '../scim/filter/key-lookup.ts';
 
 export type UserWhere = Prisma.ScimUserWhereInput;
@@ -17,6 +17,8 @@ export interface UserWrite {
   columns: Record<string, unknown>;
   values: Record<string, unknown>[];
   displayName: string | null;
+  /** The document as JSON when the caller serialised it already (to bound its size). */
+  json?: string;
 }
 
 export interface UserRecord {
@@ -54,6 +56,18 @@ function insertSql(table: 'ScimUser' | 'ScimUserValue', columns: ReadonlySet<str
   return Prisma.sql`INSERT INTO ${Prisma.raw(`"${table}"`)} (${list}) VALUES ${Prisma.join(values)}`;
 }
 
+/** Value rows per INSERT: SQLite binds at most 32,766 parameters per statement (a row has ~14),
+ * and a user may have up to 8 × 1,000 value rows. */
+const VALUE_ROWS_PER_STATEMENT = 500;
+
+function valueInserts(tenantId: string, userId: string, values: Record<string, unknown>[]): Prisma.Sql[] {
+  const out: Prisma.Sql[] = [];
+  for (let i = 0; i < values.length; i += VALUE_ROWS_PER_STATEMENT) {
+    out.push(insertSql('ScimUserValue', VALUE_COLUMNS, values.slice(i, i + VALUE_ROWS_PER_STATEMENT).map((v) => ({ tenantId, userId, ...v }))));
+  }
+  return out;
+}
+
 const KEY_COLUMNS: Record<UserKeyColumn, string> = { id: 'id', userNameKey: 'userNameKey', externalId: 'externalId' };
 
 function toRecord(row: Row): UserRecord {
@@ -77,6 +91,18 @@ function columnsFor(w: UserWrite) {
 
 function sameValues(a: Record<string, unknown>[], b: Record<string, unknown>[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+type Reader = Pick<Db, '$queryRaw'>;
+
+/** manager.value must name a User of the same tenant, as group members must: another tenant's
+ * user and an id that exists nowhere get the same answer, so nothing leaks across tenants. */
+async function requireManager(q: Reader, tenantId: string, managerId: unknown): Promise<void> {
+  if (typeof managerId !== 'string') return;
+  const rows = await q.$queryRaw<{ id: string; tenantId: string }[]>(Prisma.sql`SELECT "id", "tenantId" FROM "ScimUser" WHERE "id" = ${managerId}`);
+  if (ofTenant(tenantId, rows).length === 0) {
+    throw new InvalidValueError(`manager value "${managerId.length > 100 ? `${managerId.slice(0, 100)}…` : managerId}" is not a User in this tenant`);
+  }
 }
 
 export function createUsersRepo(db: Db) {
@@ -210,12 +236,15 @@ export function createUsersRepo(db: Db) {
      * ~2.2x the time (docs/performance.md). The record is built from what was written. */
     async create(tenantId: string, id: string, w: UserWrite): Promise<UserRecord> {
       const now = new Date();
-      const data = JSON.stringify(w.doc);
+      const data = w.json ?? JSON.stringify(w.doc);
       const row = { id, tenantId, ...w.columns, displayName: w.displayName, data, version: 1, createdAt: now, updatedAt: now };
-      const statements = [db.$executeRaw(insertSql('ScimUser', USER_COLUMNS, [row]))];
-      if (w.values.length) {
-        statements.push(db.$executeRaw(insertSql('ScimUserValue', VALUE_COLUMNS, w.values.map((v) => ({ tenantId, userId: id, ...v })))));
+      try {
+        await requireManager(db, tenantId, w.columns.managerId);
+      } catch (err) {
+        mapPrismaError(err, '');
       }
+      const statements = [db.$executeRaw(insertSql('ScimUser', USER_COLUMNS, [row]))];
+      for (const sql of valueInserts(tenantId, id, w.values)) statements.push(db.$executeRaw(sql));
       try {
         await counts.changing(tenantId, () => db.$transaction(statements));
       } catch (err) {
@@ -246,8 +275,10 @@ export function createUsersRepo(db: Db) {
             if (!cur) throw new NotFoundError(`User ${id} not found`);
             const w = mutate(toRecord(cur));
             doc = w.doc;
+            // Only a changed manager is checked: a manager deleted since must not block other edits.
+            if (w.columns.managerId !== cur.managerId) await requireManager(tx, tenantId, w.columns.managerId);
             const now = new Date();
-            const data = JSON.stringify(w.doc);
+            const data = w.json ?? JSON.stringify(w.doc);
             const set: Record<string, unknown> = { ...w.columns, displayName: w.displayName, data, updatedAt: now };
             const assignments = Object.keys(set).map((n) => {
               if (!USER_COLUMNS.has(n)) throw new Error(`ScimUser has no column ${n}`);
@@ -262,7 +293,7 @@ export function createUsersRepo(db: Db) {
             // Value rows are rewritten only when they changed: most Entra PATCHes touch scalars.
             if (!w.oldValues || !sameValues(w.oldValues, w.values)) {
               await tx.$executeRaw`DELETE FROM "ScimUserValue" WHERE "tenantId" = ${tenantId} AND "userId" = ${id}`;
-              if (w.values.length) await tx.$executeRaw(insertSql('ScimUserValue', VALUE_COLUMNS, w.values.map((v) => ({ tenantId, userId: id, ...v }))));
+              for (const sql of valueInserts(tenantId, id, w.values)) await tx.$executeRaw(sql);
             }
             return written(id, w, data, cur.version + 1, cur.createdAt, now);
           }),

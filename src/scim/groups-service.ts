@@ -13,6 +13,7 @@ import { groupFromScim, groupToScim, groupIndex } from './resources/group.ts';
 import { project, wantsMembers } from './resources/project.ts';
 import { parsePatchRequest, applyGroupPatch } from './patch/apply.ts';
 import { memberMatcher } from './member-filter.ts';
+import { checkMemberCount } from './limits.ts';
 import type { ListResult, Resource, Single } from './users-service.ts';
 
 type MemberChange =
@@ -31,6 +32,13 @@ export function groupWrite(doc: Resource): GroupWrite {
 function toDelta(c: MemberChange): MemberDelta {
   if (c.op === 'removeWhere') return { op: 'removeWhere', match: memberMatcher(c.filter) };
   return c;
+}
+
+/** Member values named by one PATCH, over all its operations (each was bounded alone). */
+function namedMembers(changes: MemberChange[]): number {
+  let n = 0;
+  for (const c of changes) n += c.op === 'add' || c.op === 'replace' ? c.members.length : c.op === 'remove' ? c.values.length : 0;
+  return n;
 }
 
 function members(p: Projection): boolean {
@@ -119,6 +127,7 @@ export function createGroupsService(deps: { repo: GroupsRepo; baseUrl: string })
       const rec = await repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
         const r = applyGroupPatch(cur.data as never, ops) as unknown as { doc: Resource; memberChanges: MemberChange[] };
+        checkMemberCount(namedMembers(r.memberChanges));
         return { write: groupWrite(r.doc), deltas: r.memberChanges.map(toDelta) };
       });
       if (p === null) return { etag: etagOf(rec.version), id: rec.id };

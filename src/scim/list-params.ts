@@ -2,6 +2,7 @@
 // attributes), from a GET query string or a POST /.search body (§3.4.3), validated once.
 import type { Config } from '../config.ts';
 import { InvalidSyntaxError, InvalidValueError } from './errors.ts';
+import { hasLoneSurrogate } from './json-guard.ts';
 
 export interface ListParams {
   filter?: string;
@@ -32,6 +33,7 @@ function str(v: unknown, name: string): string | undefined {
   if (Array.isArray(v)) v = v[v.length - 1];
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v !== 'string') throw new InvalidValueError(`${name} must be a string`);
+  if (hasLoneSurrogate(v)) throw new InvalidValueError(`${name} contains a lone UTF-16 surrogate, which is not a Unicode character`);
   return v;
 }
 

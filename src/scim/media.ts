@@ -1,5 +1,6 @@
 // SCIM media type handling (RFC 7644 §3.1, §8.1; entra-protocol.md Q14).
 import { InvalidSyntaxError, ScimError } from './errors.ts';
+import { parseGuardedJson } from './json-guard.ts';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 export const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -7,14 +8,11 @@ export const SEARCH_URN = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 export const BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
 
-/** JSON body text → value. Malformed JSON is the client's fault: 400 invalidSyntax, never 5xx. */
+/** JSON body text → value. Malformed JSON is the client's fault: 400 invalidSyntax, never 5xx;
+ * depth, lone surrogates and "__proto__" keys are refused too (json-guard.ts). */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidSyntaxError('The request body is not valid JSON');
-  }
+  return parseGuardedJson(text);
 }
 
 export class UnsupportedMediaTypeError extends ScimError {

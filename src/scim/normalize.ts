@@ -3,6 +3,7 @@
 // (POST/PUT bodies) and patch/ (PATCH operations). Pure.
 import { InvalidValueError } from './errors.ts';
 import { ENTERPRISE_URN } from './resources/urns.ts';
+import { checkIdentifier, checkMemberCount } from './limits.ts';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
 
@@ -104,7 +105,9 @@ export function memberRefs(v: unknown, attr = 'members'): MemberRef[] {
   if (isAbsent(v)) return [];
   const out: MemberRef[] = [];
   const seen = new Set<string>();
-  for (const el of wrapMultiValued(v)) {
+  const list = wrapMultiValued(v);
+  checkMemberCount(list.length);
+  for (const el of list) {
     if (isAbsent(el)) continue;
     const obj = typeof el === 'string' ? { value: el } : el;
     if (typeof obj !== 'object' || Array.isArray(obj)) throw new InvalidValueError(`Each "${attr}" element must be an object with a "value"`);
@@ -112,6 +115,7 @@ export function memberRefs(v: unknown, attr = 'members'): MemberRef[] {
     const vk = findKey(o, 'value');
     const value = vk === undefined ? undefined : o[vk];
     if (typeof value !== 'string' || value.trim() === '') throw new InvalidValueError(`Each "${attr}" element needs a non-empty string "value" (the member's id)`);
+    checkIdentifier(value, `${attr}.value`);
     const tk = findKey(o, 'type');
     const rk = findKey(o, '$ref');
     let type: MemberRef['type'];

@@ -9,7 +9,8 @@ import { LIST_URN, requireObject } from './media.ts';
 import { parseFilter } from './filter/parse.ts';
 import { userWhere, userOrderBy } from './filter/to-where.ts';
 import { userKeyLookup } from './filter/key-lookup.ts';
-import { userFromScim, userToScim, userIndex } from './resources/user.ts';
+import { USER_VALUE_ATTRS, userFromScim, userToScim, userIndex } from './resources/user.ts';
+import { checkResourceSize, checkValueCount } from './limits.ts';
 import { project } from './resources/project.ts';
 import { parsePatchRequest, applyUserPatch } from './patch/apply.ts';
 
@@ -45,6 +46,18 @@ export function toWrite(doc: Resource): UserWrite {
   const idx = userIndex(doc as never) as unknown as { columns: Record<string, unknown>; values: Record<string, unknown>[] };
   const dn = (doc as { displayName?: unknown }).displayName;
   return { doc, columns: idx.columns, values: idx.values, displayName: typeof dn === 'string' ? dn : null };
+}
+
+/** toWrite for a document about to be stored: PATCH can grow a multi-valued attribute past its
+ * bound one `add` at a time, and only the whole document has a size. */
+export function boundedWrite(doc: Resource): UserWrite {
+  for (const attr of USER_VALUE_ATTRS) {
+    const list = doc[attr];
+    if (Array.isArray(list)) checkValueCount(list.length, attr);
+  }
+  const json = JSON.stringify(doc);
+  checkResourceSize(json, 'User');
+  return { ...toWrite(doc), json };
 }
 
 export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
@@ -104,7 +117,7 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
 
     async create(tenantId: string, body: unknown, p: Projection = {}): Promise<Single> {
       const doc = userFromScim(requireObject(body, 'User') as never) as unknown as Resource;
-      const rec = await repo.create(tenantId, randomUUID(), toWrite(doc));
+      const rec = await repo.create(tenantId, randomUUID(), boundedWrite(doc));
       return single(rec, p);
     },
 
@@ -114,7 +127,7 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
       const doc = userFromScim(requireObject(body, 'User') as never) as unknown as Resource;
       const rec = await repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
-        return { ...toWrite(doc), oldValues: toWrite(cur.data).values };
+        return { ...boundedWrite(doc), oldValues: toWrite(cur.data).values };
       }, { groups: wantsAttr(p, 'groups') });
       return single(rec, p);
     },
@@ -125,7 +138,7 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
         checkIfMatch(ifMatch, cur.version);
         const oldValues = toWrite(cur.data).values;
         const doc = applyUserPatch(cur.data as never, ops) as unknown as Resource;
-        return { ...toWrite(doc), oldValues };
+        return { ...boundedWrite(doc), oldValues };
       }, { groups: wantsAttr(p, 'groups') });
       return single(rec, p);
     },

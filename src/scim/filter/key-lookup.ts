@@ -11,22 +11,23 @@ import { USER_URN } from '../resources/urns.ts';
 import { searchKey } from '../resources/search-key.ts';
 import type { AttrPath, FilterNode } from './ast.ts';
 import { VALUE_ATTRS } from './to-where.ts';
+import { lookupTable } from '../lookup-table.ts';
 
 export type UserKeyColumn = 'id' | 'userNameKey' | 'externalId';
 export type UserLookup =
   | { kind: 'column'; column: UserKeyColumn; value: string }
   | { kind: 'value'; attr: string; valueKey: string; typeKey?: string };
 
-const USER_KEYS: Record<string, { column: UserKeyColumn; lower: boolean }> = {
+const USER_KEYS: Readonly<Record<string, { column: UserKeyColumn; lower: boolean }>> = lookupTable({
   id: { column: 'id', lower: false },
   username: { column: 'userNameKey', lower: true },
   externalid: { column: 'externalId', lower: false },
-};
+});
 
 // Multi-valued attributes whose elements have an indexed valueKey: addresses have no `value`,
 // x509Certificates values are not indexed.
-const KEYED_VALUE_ATTRS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(VALUE_ATTRS).filter(([, attr]) => attr !== 'addresses' && attr !== 'x509Certificates'),
+const KEYED_VALUE_ATTRS: Readonly<Record<string, string>> = lookupTable(
+  Object.fromEntries(Object.entries(VALUE_ATTRS).filter(([, attr]) => attr !== 'addresses' && attr !== 'x509Certificates')),
 );
 
 const isCore = (p: AttrPath) => p.uri === undefined || p.uri.toLowerCase() === USER_URN.toLowerCase();

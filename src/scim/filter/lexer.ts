@@ -2,6 +2,7 @@
 // Words are maximal runs of characters other than whitespace, ( ) [ ] and "; whether a word is an
 // attribute path, an operator, a keyword or a bare value is decided by the parser from context.
 import { InvalidFilterError } from '../errors.ts';
+import { hasLoneSurrogate } from '../json-guard.ts';
 
 export type Token =
   | { type: 'word'; text: string; pos: number; end: number }
@@ -18,6 +19,7 @@ export const filterError: ErrorFactory = (d) => new InvalidFilterError(d);
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', "'": "'" };
 
 export function tokenize(input: string, fail: ErrorFactory = filterError): Token[] {
+  if (hasLoneSurrogate(input)) throw fail('The text contains a lone UTF-16 surrogate, which is not a Unicode character');
   const out: Token[] = [];
   let i = 0;
   const n = input.length;
@@ -66,6 +68,8 @@ export function tokenize(input: string, fail: ErrorFactory = filterError): Token
         i++;
       }
       if (!closed) throw fail(`Unterminated string starting at position ${start + 1}`);
+      // A \uD800-style escape alone is no Unicode character: it cannot be compared or stored.
+      if (hasLoneSurrogate(s)) throw fail(`The string starting at position ${start + 1} contains a lone UTF-16 surrogate`);
       out.push({ type: 'string', text: s, pos: start, end: i });
       continue;
     }

@@ -22,6 +22,8 @@ import { InvalidFilterError, InvalidValueError } from '../errors.ts';
 import { coerceBoolean } from '../normalize.ts';
 import { ENTERPRISE_URN, GROUP_URN, USER_URN } from '../resources/urns.ts';
 import { searchKey } from '../resources/search-key.ts';
+import { lookupTable } from '../lookup-table.ts';
+import { isAttrName } from './attr-path.ts';
 import type { AttrPath, CompareOp, CompareValue, FilterNode } from './ast.ts';
 
 type Where = Record<string, unknown>;
@@ -192,7 +194,7 @@ function noSub(p: AttrPath, r: Resolved): Resolved {
 
 // ---- Users -------------------------------------------------------------------------------------------
 
-const USER_SIMPLE: Record<string, Field> = {
+const USER_SIMPLE: Readonly<Record<string, Field>> = lookupTable({
   username: str('userNameKey', false),
   displayname: str('displayNameKey'),
   nickname: str('nickNameKey'),
@@ -203,24 +205,24 @@ const USER_SIMPLE: Record<string, Field> = {
   timezone: str('timezoneKey'),
   profileurl: str('profileUrlKey'),
   active: col('active', 'boolean', false, false),
-};
-const NAME_SUBS: Record<string, string> = {
+});
+const NAME_SUBS: Readonly<Record<string, string>> = lookupTable({
   givenname: 'givenNameKey',
   familyname: 'familyNameKey',
   middlename: 'middleNameKey',
   formatted: 'formattedNameKey',
   honorificprefix: 'honorificPrefixKey',
   honorificsuffix: 'honorificSuffixKey',
-};
-const ENTERPRISE_SIMPLE: Record<string, string> = {
+});
+const ENTERPRISE_SIMPLE: Readonly<Record<string, string>> = lookupTable({
   employeenumber: 'employeeNumberKey',
   costcenter: 'costCenterKey',
   organization: 'organizationKey',
   division: 'divisionKey',
   department: 'departmentKey',
-};
+});
 /** Multi-valued User attributes stored as ScimUserValue rows, by lower-cased name. */
-export const VALUE_ATTRS: Readonly<Record<string, string>> = {
+export const VALUE_ATTRS: Readonly<Record<string, string>> = lookupTable({
   emails: 'emails',
   phonenumbers: 'phoneNumbers',
   ims: 'ims',
@@ -229,9 +231,9 @@ export const VALUE_ATTRS: Readonly<Record<string, string>> = {
   entitlements: 'entitlements',
   roles: 'roles',
   x509certificates: 'x509Certificates',
-};
-const VALUE_SUBS: Record<string, string> = { value: 'valueKey', type: 'typeKey', display: 'displayKey' };
-const ADDRESS_SUBS: Record<string, string> = {
+});
+const VALUE_SUBS: Readonly<Record<string, string>> = lookupTable({ value: 'valueKey', type: 'typeKey', display: 'displayKey' });
+const ADDRESS_SUBS: Readonly<Record<string, string>> = lookupTable({
   formatted: 'formattedKey',
   streetaddress: 'streetKey',
   locality: 'localityKey',
@@ -239,7 +241,7 @@ const ADDRESS_SUBS: Record<string, string> = {
   postalcode: 'postalCodeKey',
   country: 'countryKey',
   type: 'typeKey',
-};
+});
 
 function userValueMulti(attr: string): Multi {
   return {
@@ -419,7 +421,7 @@ function parseSortPath(s: string): AttrPath {
     }
   }
   const [attr, sub, extra] = text.split('.');
-  if (!attr || extra !== undefined) throw new Error('bad path');
+  if (!attr || extra !== undefined || !isAttrName(attr) || (sub !== undefined && !isAttrName(sub))) throw new Error('bad path');
   return { attr, ...(sub ? { sub } : {}) };
 }
 

@@ -5,18 +5,19 @@ import { findKey, isAbsent, isSchemaLikeKey, isServerOwnedKey, memberRefs, type 
 import { GROUP_URN } from './urns.ts';
 import { searchKey } from './search-key.ts';
 import { isPlainObject, type ScimDoc } from './values.ts';
+import { checkIdentifier } from '../limits.ts';
 
 export type { MemberRef } from '../normalize.ts';
 
 export function readDisplayName(v: unknown): string {
   if (typeof v !== 'string' || v.trim() === '') throw new InvalidValueError('Attribute "displayName" is required and must be a non-empty string');
-  return v;
+  return checkIdentifier(v, 'displayName');
 }
 
 export function readGroupExternalId(v: unknown): string | undefined {
   if (isAbsent(v) || v === '') return undefined;
   if (typeof v !== 'string') throw new InvalidValueError('Attribute "externalId" must be a string');
-  return v;
+  return checkIdentifier(v, 'externalId');
 }
 
 /** POST/PUT body → stored document + initial members. Accepts Microsoft's ADSCIM schema URN and

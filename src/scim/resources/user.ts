@@ -8,6 +8,7 @@ import { ENTERPRISE_ATTRIBUTES, findAttr, resolveUserAttr } from './schema-defs.
 import { ENTERPRISE_URN, USER_URN } from './urns.ts';
 import { searchKey } from './search-key.ts';
 import { isPlainObject, normalizeValue, type ScimDoc } from './values.ts';
+import { checkIdentifier } from '../limits.ts';
 
 export type { ScimDoc } from './values.ts';
 
@@ -17,7 +18,7 @@ export const USER_VALUE_ATTRS = ['emails', 'phoneNumbers', 'ims', 'photos', 'add
 function readExternalId(v: unknown): string | undefined {
   if (isAbsent(v) || v === '') return undefined;
   if (typeof v !== 'string') throw new InvalidValueError('Attribute "externalId" must be a string');
-  return v;
+  return checkIdentifier(v, 'externalId');
 }
 
 /**

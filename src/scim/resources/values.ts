@@ -4,6 +4,7 @@
 import { InvalidValueError } from '../errors.ts';
 import { coerceBoolean, findKey, isAbsent, unwrapManager, wrapMultiValued } from '../normalize.ts';
 import { findSub, type AttrDef } from './schema-defs.ts';
+import { MAX_IDENTIFIER_CHARS, checkString, checkValueCount, isIdentifier } from '../limits.ts';
 
 export type ScimDoc = Record<string, unknown>;
 
@@ -25,12 +26,12 @@ export function normalizeSimple(def: AttrDef, v: unknown, label: string): unknow
       return v;
     case 'dateTime':
       if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new InvalidValueError(`Attribute "${label}" must be an xsd:dateTime string`);
-      return v;
+      return checkString(v, label, MAX_IDENTIFIER_CHARS);
     case 'complex':
       throw new InvalidValueError(`Attribute "${label}" is complex`);
     default:
       if (typeof v !== 'string') throw new InvalidValueError(`Attribute "${label}" must be a string`);
-      return v === '' ? undefined : v;
+      return v === '' ? undefined : isIdentifier(label) ? checkString(v, label, MAX_IDENTIFIER_CHARS) : checkString(v, label);
   }
 }
 
@@ -60,7 +61,9 @@ export function normalizeElement(def: AttrDef, v: unknown, label: string): ScimD
 export function normalizeValue(def: AttrDef, v: unknown, label: string): unknown {
   if (isAbsent(v)) return undefined;
   if (def.multiValued) {
-    const els = wrapMultiValued(v)
+    const list = wrapMultiValued(v);
+    checkValueCount(list.length, label);
+    const els = list
       .map((el) => (def.type === 'complex' ? normalizeElement(def, el, label) : normalizeSimple(def, el, label)))
       .filter((el) => el !== undefined);
     return els.length ? els : undefined;
