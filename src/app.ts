@@ -18,6 +18,10 @@ import { consolePlugin } from './console/index.ts';
 import { createActivityRecorder } from './activity/recorder.ts';
 import { noActivity } from './activity/types.ts';
 
+/** TRUST_PROXY as a hop count: the nearest n addresses of X-Forwarded-For are proxies (as Fastify
+ * does for a number, which its types do not accept). */
+const hopsTrusted = (n: number) => (_addr: string, i: number) => i < n;
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppHandle {
@@ -41,7 +45,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
               req: (req) => ({ method: req.method, url: String(req.url).split('?')[0], remoteAddress: req.ip }),
             },
           },
-    trustProxy: new URL(config.publicUrl).protocol === 'https:',
+    // Only the configured proxies may set X-Forwarded-For: req.ip keys the sign-in throttles.
+    trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy && [...config.trustProxy],
     // SCIM ids and paths arrive in any case (architecture.md: resource paths case-insensitive).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     // Bad percent-encoding and over-long path parameters: SCIM error bodies under /scim/v2.

@@ -1,6 +1,7 @@
 // The only reader of process.env (architecture.md): validated once, typed, frozen.
 // Tests build a Config with overrides instead of touching the environment.
 import path from 'node:path';
+import net from 'node:net';
 
 export interface Config {
   readonly host: string;
@@ -31,7 +32,12 @@ export interface Config {
     readonly maxFailuresPerUser: number; // per tenant+username within the window
     readonly maxFailuresPerIp: number;
     readonly windowSeconds: number;
+    readonly maxFailuresPerClient: number; // /oauth/token client-authentication failures per client id
   };
+  /** Which peers may set X-Forwarded-For (Fastify trustProxy): false, a hop count, or addresses/CIDRs. */
+  readonly trustProxy: false | number | readonly string[];
+  /** DATA_ENCRYPTION_KEY; null: generated into secret.key beside the database (zero-config only). */
+  readonly dataEncryptionKey: string | null;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly activityRetentionDays: number;
   /** Off only to measure or troubleshoot: SCIM requests are then not recorded at all. */
@@ -71,6 +77,24 @@ function list(env: Env, name: string, def: readonly string[]): string[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return [...def];
   return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** TRUST_PROXY: empty (trust no proxy), a hop count, or a comma list of addresses and CIDRs. A
+ * blanket "true" is refused: it would let any client choose its own IP for the throttles. */
+function trustProxy(env: Env): false | number | string[] {
+  const raw = env.TRUST_PROXY?.trim() ?? '';
+  if (raw === '' || raw === '0' || raw.toLowerCase() === 'false' || raw.toLowerCase() === 'none') return false;
+  if (/^[0-9]+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 20);
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const e of entries) {
+    const [addr, bits, extra] = e.split('/');
+    const family = net.isIP(addr);
+    const maxBits = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^[0-9]+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(`TRUST_PROXY must be a hop count or a comma list of IP addresses/CIDRs (got "${e}")`);
+    }
+  }
+  return entries;
 }
 
 function deepFreeze<T>(o: T): T {
@@ -132,6 +156,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       maxFailuresPerUser: int(env, 'LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 30, 1, 100000),
       windowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 10, 86400),
+      maxFailuresPerClient: int(env, 'CLIENT_AUTH_MAX_FAILURES', 100, 1, 100000),
     },
     argon2: {
       memoryCost: int(env, 'ARGON2_MEMORY_KIB', 65536, 1024, 4194304),
@@ -140,6 +165,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     },
     activityRetentionDays: int(env, 'ACTIVITY_RETENTION_DAYS', 30, 1, 3650),
     activityRecording: onOff(env, 'ACTIVITY_RECORDING', true),
+    trustProxy: trustProxy(env),
+    dataEncryptionKey: env.DATA_ENCRYPTION_KEY?.trim() || null,
     console: {
       idleTimeoutSeconds: int(env, 'CONSOLE_IDLE_TIMEOUT', 30 * 60, 60, 86400),
       absoluteTimeoutSeconds: int(env, 'CONSOLE_ABSOLUTE_TIMEOUT', 12 * 3600, 300, 7 * 86400),

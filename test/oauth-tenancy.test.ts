@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import t from 'tap';
 import { startServer } from './helpers/server.ts';
-import { DEFAULT_REDIRECT, authorizeOverHttp, obtainTokens, seedTenant, tokenRequest } from './helpers/oauth.ts';
+import { DEFAULT_REDIRECT, authorizeOverHttp, obtainTokens, seedTenant, storedTokenId, tokenRequest } from './helpers/oauth.ts';
+import { loadDataKey } from '../src/secrets/data-key.ts';
 import { setTenantEnabled } from '../src/db/tenants.ts';
 import { addSecret, createClient, deleteClient, listClients, revokeSecret } from '../src/db/api-clients.ts';
 import { CONSOLE_CLIENT_ID, buildConsoleAuthorizeUrl, pkcePair } from '../src/oauth/index.ts';
@@ -44,22 +45,29 @@ t.test('tokens resolve to their own tenant only; revocation and disable act at o
   t.ok(conn?.revokedAt, 'connection marked revoked');
   t.match(await oauth.resolveToken(tb.access_token), { ok: true, tenantId: b.tenant.id }, 'other tenant unaffected');
 
-  // Tenant disabled: the next request is refused, and refresh too; re-enabled: back.
+  // Tenant disabled: its tokens and grants are revoked at once (refresh refused too), and
+  // re-enabling the tenant does not revive them.
   await setTenantEnabled(server.app.db, b.tenant.id, false); // notifies this process's cache itself
-  t.same(await oauth.resolveToken(tb.access_token), { ok: false, reason: 'tenant_disabled' });
+  t.same(await oauth.resolveToken(tb.access_token), { ok: false, reason: 'unknown' });
   t.equal((await scim(tb.access_token)).status, 401);
   const rr = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: tb.refresh_token! });
   t.equal(rr.json.error, 'invalid_grant', 'disabled tenant cannot refresh');
+  t.equal(await server.app.db.oidcPayload.count({ where: { grantId: rb.ok ? rb.grantId! : '' } }), 0, 'no token of the tenant left');
+  t.ok((await server.app.db.connection.findUnique({ where: { grantId: rb.ok ? rb.grantId! : '' } }))?.revokedAt, 'its connection marked revoked');
   await setTenantEnabled(server.app.db, b.tenant.id, true);
-  oauth.invalidateTenant(b.tenant.id);
-  t.match(await oauth.resolveToken(tb.access_token), { ok: true }, 're-enabled tenant works again');
+  t.same(await oauth.resolveToken(tb.access_token), { ok: false, reason: 'unknown' }, 're-enabled tenant: old access token stays dead');
+  const again = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: tb.refresh_token! });
+  t.equal(again.json.error, 'invalid_grant', 're-enabled tenant: old refresh token stays dead');
+  const fresh = await obtainTokens(server, { domain: 'tenant-b', username: 'admin', password: PW });
+  t.match(await oauth.resolveToken(fresh.access_token), { ok: true, tenantId: b.tenant.id }, 'a new authorization works');
 
   // Expired token.
   const tc = await obtainTokens(server, { domain: 'tenant-a', username: 'admin', password: PW });
-  const row = await server.app.db.oidcPayload.findFirst({ where: { type: 'AccessToken', id: tc.access_token } });
+  const rowId = storedTokenId(server, tc.access_token);
+  const row = await server.app.db.oidcPayload.findFirst({ where: { type: 'AccessToken', id: rowId } });
   const payload = JSON.parse(row!.payload);
   payload.exp = Math.floor(Date.now() / 1000) - 5;
-  await server.app.db.oidcPayload.update({ where: { type_id: { type: 'AccessToken', id: tc.access_token } }, data: { payload: JSON.stringify(payload) } });
+  await server.app.db.oidcPayload.update({ where: { type_id: { type: 'AccessToken', id: rowId } }, data: { payload: JSON.stringify(payload) } });
   t.same(await oauth.resolveToken(tc.access_token), { ok: false, reason: 'expired' });
 });
 
@@ -209,12 +217,12 @@ t.test('signing keys: persisted, rotated, old key still published', async (t) =>
   const restarted = await createOAuth({ config: server.config, db, log: server.app.log });
   t.teardown(() => restarted.close());
   t.equal((await db.signingKey.findMany()).length, 1, 'not regenerated on the next start');
-  const { kid, retired } = await rotateSigningKey(db);
+  const { kid, retired } = await rotateSigningKey(db, loadDataKey(server.config).key);
   t.same(retired, [jwks1.keys[0].kid]);
   const afterRotation = await createOAuth({ config: server.config, db, log: server.app.log });
   t.teardown(() => afterRotation.close());
   const { ensureSigningKeys } = await import('../src/db/signing-keys.ts');
-  const keys = (await ensureSigningKeys(db)) as Array<{ kid: string }>;
+  const keys = (await ensureSigningKeys(db, loadDataKey(server.config).key)) as Array<{ kid: string }>;
   t.same(keys.map((k) => k.kid), [kid, jwks1.keys[0].kid], 'new key first (signs), previous still published');
 });
 

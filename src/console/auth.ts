@@ -12,6 +12,7 @@ import {
   touchConsoleSession,
 } from '../db/console-sessions.ts';
 import { FLOW_COOKIE, SESSION_COOKIE, render, str } from './context.ts';
+import { loadDataKey } from '../secrets/data-key.ts';
 import { newFlow, openFlow, pkceChallenge, safeEqual, safeNext, sealFlow } from './flow-cookie.ts';
 import { SignInError, type OidcClient } from './oidc-client.ts';
 
@@ -45,7 +46,7 @@ function pathOf(req: FastifyRequest): string {
 export async function registerAuth(app: FastifyInstance, deps: { config: Config; db: Db; oidc: OidcClient }) {
   const { config, db, oidc } = deps;
   let keyPromise: Promise<Buffer> | null = null;
-  const flowKey = () => (keyPromise ??= consoleCookieKey(db).catch((e: unknown) => {
+  const flowKey = () => (keyPromise ??= consoleCookieKey(db, loadDataKey(config).key).catch((e: unknown) => {
     keyPromise = null;
     throw e;
   }));

@@ -3,6 +3,7 @@
 // (cascade) and disable take effect on the next request.
 import crypto from 'node:crypto';
 import type { Db } from './client.ts';
+import { getOrCreateSecretSetting } from './settings.ts';
 
 export interface ConsolePrincipal {
   sessionId: string; // the stored hash
@@ -97,21 +98,12 @@ export async function sweepConsoleSessions(db: Db, now = new Date()): Promise<nu
 }
 
 // Key for signing the short-lived sign-in flow cookie. Stored once so several instances (and a
-// restart mid-sign-in) agree; the Setting table holds other generated-once secrets the same way.
+// restart mid-sign-in) agree; sealed under the data key like the other generated-once secrets.
 const FLOW_KEY = 'console.flowCookieKey';
 
-export async function consoleCookieKey(db: Db): Promise<Buffer> {
-  const existing = await db.setting.findUnique({ where: { key: FLOW_KEY } });
-  if (existing) return Buffer.from(existing.value, 'base64url');
-  const value = crypto.randomBytes(32).toString('base64url');
-  try {
-    await db.setting.create({ data: { key: FLOW_KEY, value } });
-    return Buffer.from(value, 'base64url');
-  } catch {
-    // Another instance created it first: use theirs.
-    const row = await db.setting.findUniqueOrThrow({ where: { key: FLOW_KEY } });
-    return Buffer.from(row.value, 'base64url');
-  }
+export async function consoleCookieKey(db: Db, dataKey: Buffer): Promise<Buffer> {
+  const value = await getOrCreateSecretSetting(db, dataKey, FLOW_KEY, () => crypto.randomBytes(32).toString('base64url'));
+  return Buffer.from(value, 'base64url');
 }
 
 /** The manager named by a verified ID token, if it still may sign in (enabled, tenant enabled). */

@@ -1,7 +1,9 @@
 // Generated-once secrets (cookie keys, the default Entra client secret): created on first use and
 // persisted, so `npm start` needs no .env and restarts keep sessions and connections alive.
+// Secret values go through getOrCreateSecretSetting (sealed); getOrCreateSetting is for the rest.
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
+import { isSealed, open, seal } from '../secrets/seal.ts';
 
 export async function getSetting(db: Db, key: string): Promise<string | null> {
   const row = await db.setting.findUnique({ where: { key } });
@@ -23,4 +25,15 @@ export async function getOrCreateSetting(db: Db, key: string, generate: () => st
     if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
   }
   return (await getSetting(db, key))!;
+}
+
+/** A generated-once secret (cookie keys, CSRF key, the default Entra client secret), stored sealed
+ * under the data key (the key never touches the database). A plaintext value written by an older
+ * version is sealed on first read: an upgrade encrypts existing installs on their first start. */
+export async function getOrCreateSecretSetting(db: Db, dataKey: Buffer, key: string, generate: () => string): Promise<string> {
+  const aad = `setting:${key}`;
+  const stored = await getOrCreateSetting(db, key, () => seal(dataKey, generate(), aad));
+  if (isSealed(stored)) return open(dataKey, stored, aad);
+  await db.setting.updateMany({ where: { key, value: stored }, data: { value: seal(dataKey, stored, aad) } });
+  return stored;
 }

@@ -1,8 +1,10 @@
 // JWKS for oidc-provider (issue 2 §2): generated on first start, persisted, rotated by the CLI.
 // The newest active key signs; retired keys stay published so ID tokens signed before a rotation
-// still verify until they expire.
+// still verify until they expire. The private JWKs are stored sealed under the data key
+// (src/secrets): a copy of the database cannot sign tokens.
 import crypto from 'node:crypto';
 import type { Db } from './client.ts';
+import { isSealed, open, seal } from '../secrets/seal.ts';
 
 export interface StoredKey {
   kid: string;
@@ -14,6 +16,12 @@ export interface StoredKey {
 /** Retired keys kept in the JWKS (ID tokens live minutes; two generations is plenty). */
 const KEEP_RETIRED = 2;
 
+const aad = (kid: string) => `signing-key:${kid}`;
+
+function sealJwk(dataKey: Buffer, kid: string, jwk: Record<string, unknown>): string {
+  return seal(dataKey, JSON.stringify(jwk), aad(kid));
+}
+
 function newJwk(): { kid: string; jwk: Record<string, unknown> } {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = crypto.randomBytes(12).toString('base64url');
@@ -21,18 +29,26 @@ function newJwk(): { kid: string; jwk: Record<string, unknown> } {
   return { kid, jwk };
 }
 
-export async function listSigningKeys(db: Db): Promise<StoredKey[]> {
+/** Rows stored in clear by an older version are sealed here, on the first start after an upgrade. */
+export async function listSigningKeys(db: Db, dataKey: Buffer): Promise<StoredKey[]> {
   const rows = await db.signingKey.findMany({ orderBy: { createdAt: 'desc' } });
-  return rows.map((r) => ({ kid: r.kid, jwk: JSON.parse(r.jwk) as Record<string, unknown>, createdAt: r.createdAt, retiredAt: r.retiredAt }));
+  const keys: StoredKey[] = [];
+  for (const r of rows) {
+    const sealed = isSealed(r.jwk);
+    const jwk = JSON.parse(sealed ? open(dataKey, r.jwk, aad(r.kid)) : r.jwk) as Record<string, unknown>;
+    if (!sealed) await db.signingKey.updateMany({ where: { kid: r.kid, jwk: r.jwk }, data: { jwk: sealJwk(dataKey, r.kid, jwk) } });
+    keys.push({ kid: r.kid, jwk, createdAt: r.createdAt, retiredAt: r.retiredAt });
+  }
+  return keys;
 }
 
 /** Active key first (the provider signs with the first matching key), then recently retired ones. */
-export async function ensureSigningKeys(db: Db): Promise<Record<string, unknown>[]> {
-  let keys = await listSigningKeys(db);
+export async function ensureSigningKeys(db: Db, dataKey: Buffer): Promise<Record<string, unknown>[]> {
+  let keys = await listSigningKeys(db, dataKey);
   if (!keys.some((k) => k.retiredAt === null)) {
     const { kid, jwk } = newJwk();
-    await db.signingKey.create({ data: { kid, jwk: JSON.stringify(jwk) } });
-    keys = await listSigningKeys(db);
+    await db.signingKey.create({ data: { kid, jwk: sealJwk(dataKey, kid, jwk) } });
+    keys = await listSigningKeys(db, dataKey);
   }
   const active = keys.filter((k) => k.retiredAt === null);
   const retired = keys.filter((k) => k.retiredAt !== null).slice(0, KEEP_RETIRED);
@@ -41,13 +57,13 @@ export async function ensureSigningKeys(db: Db): Promise<Record<string, unknown>
 
 /** New signing key; the previous active ones are retired (still published) and old retired ones
  * beyond KEEP_RETIRED are deleted. Running servers pick the new key up at their next start. */
-export async function rotateSigningKey(db: Db): Promise<{ kid: string; retired: string[] }> {
+export async function rotateSigningKey(db: Db, dataKey: Buffer): Promise<{ kid: string; retired: string[] }> {
   const { kid, jwk } = newJwk();
   const now = new Date();
   return db.$transaction(async (tx) => {
     const active = await tx.signingKey.findMany({ where: { retiredAt: null } });
     await tx.signingKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: now } });
-    await tx.signingKey.create({ data: { kid, jwk: JSON.stringify(jwk), createdAt: new Date(now.getTime() + 1) } });
+    await tx.signingKey.create({ data: { kid, jwk: sealJwk(dataKey, kid, jwk), createdAt: new Date(now.getTime() + 1) } });
     const retired = await tx.signingKey.findMany({ where: { retiredAt: { not: null } }, orderBy: { retiredAt: 'desc' } });
     const drop = retired.slice(KEEP_RETIRED).map((r) => r.kid);
     if (drop.length) await tx.signingKey.deleteMany({ where: { kid: { in: drop } } });

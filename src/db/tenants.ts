@@ -4,6 +4,7 @@ import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
 import { AccountError } from '../accounts/errors.ts';
 import { accountChanges } from '../accounts/events.ts';
+import { revokeTenantTokenStatements, tenantGrantIds } from './oidc-adapter.ts';
 
 export interface Tenant {
   id: string;
@@ -66,8 +67,20 @@ export async function listTenants(db: Db): Promise<Tenant[]> {
   return db.tenant.findMany({ select: SELECT, orderBy: { domainKey: 'asc' } });
 }
 
+/** Disabling also revokes every grant and token of the tenant in the same transaction, so that
+ * enabling it again revives nothing: Entra must be authorized again, API clients fetch new tokens. */
 export async function setTenantEnabled(db: Db, tenantId: string, enabled: boolean): Promise<void> {
-  await db.tenant.update({ where: { id: tenantId }, data: { enabled } });
+  if (enabled) {
+    await db.tenant.update({ where: { id: tenantId }, data: { enabled } });
+  } else {
+    const grantIds = await tenantGrantIds(db, tenantId, `tenant:${tenantId}`);
+    const clients = await db.apiClient.findMany({ where: { tenantId }, select: { id: true } });
+    await db.$transaction([
+      db.tenant.update({ where: { id: tenantId }, data: { enabled } }),
+      ...revokeTenantTokenStatements(db, grantIds, clients.map((c) => c.id)),
+      db.connection.updateMany({ where: { tenantId, revokedAt: null }, data: { revokedAt: new Date() } }),
+    ]);
+  }
   accountChanges.emit('tenantChanged', tenantId);
 }
 

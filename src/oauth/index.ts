@@ -10,7 +10,9 @@ import type { Db } from '../db/client.ts';
 import { ensureSigningKeys } from '../db/signing-keys.ts';
 import { revokeGrantRows, sweepExpiredPayloads } from '../db/oidc-adapter.ts';
 import { markRefreshed, markRevoked } from '../db/connections.ts';
-import { getOrCreateSetting } from '../db/settings.ts';
+import { getOrCreateSecretSetting } from '../db/settings.ts';
+import { loadDataKey } from '../secrets/data-key.ts';
+import { tokenDigester } from '../secrets/token-digest.ts';
 import { LoginThrottle } from '../accounts/throttle.ts';
 import { accountChanges } from '../accounts/events.ts';
 import { buildProvider } from './provider.ts';
@@ -42,17 +44,22 @@ const SWEEP_MS = 10 * 60 * 1000;
 
 export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBaseLogger }): Promise<OAuthService> {
   const { config, db, log } = deps;
+  const dataKey = loadDataKey(config);
+  if (dataKey.source === 'file') {
+    log.warn(`DATA_ENCRYPTION_KEY is not set: using the key generated in ${dataKey.file}. Production must set DATA_ENCRYPTION_KEY (32 random bytes, hex or base64) and keep it out of database backups`);
+  }
+  const digest = tokenDigester(dataKey.key);
   const [jwks, keys, secrets, csrfSecret] = [
-    await ensureSigningKeys(db),
-    await cookieKeys(db),
+    await ensureSigningKeys(db, dataKey.key),
+    await cookieKeys(db, dataKey.key),
     await entraSecrets(config, db),
-    await getOrCreateSetting(db, 'interaction.csrfKey', () => crypto.randomBytes(32).toString('base64url')),
+    await getOrCreateSecretSetting(db, dataKey.key, 'interaction.csrfKey', () => crypto.randomBytes(32).toString('base64url')),
   ];
   if (secrets.generated) {
     log.warn('ENTRA_CLIENT_SECRETS is not set: using the generated secret stored in the database (see `npm run cli -- entra show`)');
   }
-  const provider = buildProvider({ config, db, jwks, cookieKeys: keys, entraSecrets: secrets.secrets });
-  const resolver = new TokenResolver(db, { entraClientId: config.entra.clientId, cacheMs: config.tokens.tokenCacheMs });
+  const provider = buildProvider({ config, db, jwks, cookieKeys: keys, entraSecrets: secrets.secrets, digest });
+  const resolver = new TokenResolver(db, { entraClientId: config.entra.clientId, cacheMs: config.tokens.tokenCacheMs, digest });
 
   const quiet = (what: string) => (err: unknown) => log.error({ err }, what);
   provider.on('access_token.destroyed', (t: { jti: string }) => resolver.invalidateToken(t.jti));

@@ -5,6 +5,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { createAdapterClass } from '../db/oidc-adapter.ts';
+import type { TokenDigest } from '../secrets/token-digest.ts';
 import { findTenantById } from '../db/tenants.ts';
 import { findManagerWithTenant } from '../db/managers.ts';
 import { findClientForAuth } from '../db/api-clients.ts';
@@ -33,6 +34,7 @@ export interface ProviderDeps {
   jwks: Record<string, unknown>[];
   cookieKeys: string[];
   entraSecrets: string[];
+  digest: TokenDigest;
 }
 
 function ownTokenOnly(_ctx: unknown, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }) {
@@ -47,7 +49,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
 
   // The base Adapter class serves every model; Client lookups for unknown (non-static) ids come
   // from the ApiClient table, so a client created in the console works at once.
-  const Base = createAdapterClass(db, { refreshGraceSeconds: config.tokens.refreshGraceSeconds });
+  const Base = createAdapterClass(db, { refreshGraceSeconds: config.tokens.refreshGraceSeconds, digest: deps.digest });
   class Adapter extends Base {
     override async find(id: string) {
       if (this.type !== 'Client') return super.find(id);

@@ -8,6 +8,7 @@ import { apiClientTenant } from '../db/api-clients.ts';
 import { tenantEnabled } from '../db/tenants.ts';
 import { parseAccountId } from './accounts-ids.ts';
 import { API_CLIENT_ID_PREFIX, SCIM_SCOPE } from './clients.ts';
+import type { TokenDigest } from '../secrets/token-digest.ts';
 
 export type TokenResolution =
   | { ok: true; tenantId: string; grantId: string | null; clientId: string; scope: string }
@@ -26,10 +27,13 @@ export class TokenResolver {
   #db: Db;
   #entraClientId: string;
   #cacheMs: number;
+  #digest: TokenDigest;
+  /** Keyed by the token's digest, never the token: no raw token outlives its request in memory. */
   #cache = new Map<string, Entry>();
 
-  constructor(db: Db, opts: { entraClientId: string; cacheMs: number }) {
+  constructor(db: Db, opts: { entraClientId: string; cacheMs: number; digest: TokenDigest }) {
     this.#db = db;
+    this.#digest = opts.digest;
     this.#entraClientId = opts.entraClientId;
     this.#cacheMs = opts.cacheMs;
   }
@@ -38,12 +42,13 @@ export class TokenResolver {
     if (!token) return { ok: false, reason: 'missing' };
     if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'unknown' };
     const now = Date.now();
-    const hit = this.#cache.get(token);
+    const key = this.#digest(token);
+    const hit = this.#cache.get(key);
     if (hit) {
       if (hit.until > now) return hit.res;
-      this.#cache.delete(token);
+      this.#cache.delete(key);
     }
-    const row = await findBearerPayload(this.#db, token);
+    const row = await findBearerPayload(this.#db, key);
     if (!row) return { ok: false, reason: 'unknown' };
     const p = row.payload;
     const exp = typeof p.exp === 'number' ? p.exp * 1000 : row.expiresAt?.getTime() ?? 0;
@@ -76,13 +81,13 @@ export class TokenResolver {
     const res = { ok: true as const, tenantId, grantId, clientId, scope: scope || SCIM_SCOPE };
     if (this.#cacheMs > 0) {
       if (this.#cache.size >= MAX_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
-      this.#cache.set(token, { res, until: Math.min(now + this.#cacheMs, exp) });
+      this.#cache.set(key, { res, until: Math.min(now + this.#cacheMs, exp) });
     }
     return res;
   }
 
   invalidateToken(token: string): void {
-    this.#cache.delete(token);
+    this.#cache.delete(this.#digest(token));
   }
 
   #drop(pred: (r: Entry['res']) => boolean): void {

@@ -2,7 +2,8 @@
 import crypto from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { getOrCreateSetting } from '../db/settings.ts';
+import { getOrCreateSecretSetting } from '../db/settings.ts';
+import { loadDataKey } from '../secrets/data-key.ts';
 
 export const ENTRA_SECRET_SETTING = 'entra.generatedClientSecret';
 const COOKIE_KEYS_SETTING = 'oidc.cookieKeys';
@@ -12,12 +13,12 @@ const COOKIE_KEYS_SETTING = 'oidc.cookieKeys';
  * prints it for the operator (never the logs). */
 export async function entraSecrets(config: Config, db: Db): Promise<{ secrets: string[]; generated: boolean }> {
   if (config.entra.clientSecrets.length > 0) return { secrets: [...config.entra.clientSecrets], generated: false };
-  const s = await getOrCreateSetting(db, ENTRA_SECRET_SETTING, () => crypto.randomBytes(32).toString('base64url'));
+  const s = await getOrCreateSecretSetting(db, loadDataKey(config).key, ENTRA_SECRET_SETTING, () => crypto.randomBytes(32).toString('base64url'));
   return { secrets: [s], generated: true };
 }
 
-export async function cookieKeys(db: Db): Promise<string[]> {
-  const raw = await getOrCreateSetting(db, COOKIE_KEYS_SETTING, () => JSON.stringify([crypto.randomBytes(32).toString('base64url')]));
+export async function cookieKeys(db: Db, dataKey: Buffer): Promise<string[]> {
+  const raw = await getOrCreateSecretSetting(db, dataKey, COOKIE_KEYS_SETTING, () => JSON.stringify([crypto.randomBytes(32).toString('base64url')]));
   return JSON.parse(raw) as string[];
 }
 

@@ -5,6 +5,8 @@ import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/client.ts';
 import { createTenant, type Tenant } from '../../src/db/tenants.ts';
 import { createManagerWithPassword, type Manager } from '../../src/accounts/managers.ts';
+import { loadDataKey } from '../../src/secrets/data-key.ts';
+import { tokenDigester } from '../../src/secrets/token-digest.ts';
 
 export interface ServerLike {
   url: string;
@@ -217,4 +219,9 @@ export async function obtainTokens(
   );
   if (r.status !== 200) throw new Error(`token endpoint answered ${r.status}: ${JSON.stringify(r.json)}`);
   return r.json as unknown as TokenResponse;
+}
+
+/** The OidcPayload row id under which the server stores a token (its keyed digest). */
+export function storedTokenId(server: ServerLike, token: string): string {
+  return tokenDigester(loadDataKey(server.config).key)(token);
 }
