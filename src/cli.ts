@@ -10,8 +10,8 @@ import { createTenant, listTenants, requireTenantByDomain, setTenantEnabled } fr
 import { findManagerByUsername, isRole, listManagers, removeManager } from './db/managers.ts';
 import { createManagerWithPassword, setPassword } from './accounts/managers.ts';
 import { rotateSigningKey } from './db/signing-keys.ts';
-import { loadDataKey } from './secrets/data-key.ts';
 import { entraSecrets } from './oauth/secrets.ts';
+import { TOKEN_USAGE, TokenCliError, isConnectionCommand, runConnectionCommand } from './cli-tokens.ts';
 
 class UsageError extends Error {}
 
@@ -25,7 +25,8 @@ const USAGE = `usage: npm run cli -- <command>
   manager remove <domain> <username>
   manager reset-password <domain> <username> --password-stdin
   entra show
-  keys rotate`;
+  keys rotate
+${TOKEN_USAGE}`;
 
 interface Parsed {
   positional: string[];
@@ -85,6 +86,7 @@ function table(head: string[], rows: string[][]): string {
 }
 
 async function run(argv: string[], config: Config, db: Db, out: (s: string) => void): Promise<void> {
+  if (isConnectionCommand(argv)) return runConnectionCommand(argv, { config, db }, out);
   const p = parse(argv);
   const [group, action] = p.positional;
   const deps = { db, config };
@@ -177,7 +179,7 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
     }
     case 'keys rotate': {
       expectArgs(p, 2, 'keys rotate');
-      const r = await rotateSigningKey(db, loadDataKey(config).key);
+      const r = await rotateSigningKey(db);
       out(`new signing key ${r.kid}; previous key(s) ${r.retired.join(', ') || 'none'} stay published for verification. Restart the server to sign with the new key.`);
       return;
     }
@@ -212,7 +214,7 @@ async function main(): Promise<number> {
     await run(argv, config, db, (s) => process.stdout.write(`${s}\n`));
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof TokenCliError) {
       // Usage text may span lines; the reason is the first.
       process.stderr.write(`error: ${err.message}\n`);
       return 2;

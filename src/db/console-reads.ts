@@ -392,3 +392,13 @@ export async function activityResourceTypes(db: Db, tenantId: string): Promise<s
   const rows = await db.activity.groupBy({ by: ['resourceType'], where: { tenantId }, orderBy: { resourceType: 'asc' } });
   return rows.map((r) => r.resourceType).filter((x): x is string => !!x);
 }
+
+/** Request counters per connection key (grant, `secret:<id>`, `client:<id>`) and hour since `since`. */
+export async function hourlyByConnection(db: Db, tenantId: string, since: Date): Promise<{ key: string; hour: Date; requests: number; failures: number }[]> {
+  const rows = await db.activityHourly.findMany({
+    where: { tenantId, hour: { gte: since } },
+    select: { grantId: true, hour: true, requests: true, failures: true },
+    orderBy: { hour: 'asc' },
+  });
+  return rows.map((r) => ({ key: r.grantId, hour: r.hour, requests: r.requests, failures: r.failures }));
+}

@@ -9,6 +9,7 @@ import { tenantEnabled } from '../db/tenants.ts';
 import { parseAccountId } from './accounts-ids.ts';
 import { API_CLIENT_ID_PREFIX, SCIM_SCOPE } from './clients.ts';
 import type { TokenDigest } from '../secrets/token-digest.ts';
+import { SecretTokenResolver, isSecretToken } from './secret-tokens.ts';
 
 export type TokenResolution =
   | { ok: true; tenantId: string; grantId: string | null; clientId: string; scope: string }
@@ -30,17 +31,21 @@ export class TokenResolver {
   #digest: TokenDigest;
   /** Keyed by the token's digest, never the token: no raw token outlives its request in memory. */
   #cache = new Map<string, Entry>();
+  #secretTokens: SecretTokenResolver;
 
   constructor(db: Db, opts: { entraClientId: string; cacheMs: number; digest: TokenDigest }) {
     this.#db = db;
     this.#digest = opts.digest;
     this.#entraClientId = opts.entraClientId;
     this.#cacheMs = opts.cacheMs;
+    this.#secretTokens = new SecretTokenResolver(db, { cacheMs: opts.cacheMs });
   }
 
   async resolve(token: string): Promise<TokenResolution> {
     if (!token) return { ok: false, reason: 'missing' };
     if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'unknown' };
+    // Long-lived secret tokens (non-gallery Entra apps) carry their own prefix and cache.
+    if (isSecretToken(token)) return this.#secretTokens.resolve(token);
     const now = Date.now();
     const key = this.#digest(token);
     const hit = this.#cache.get(key);
@@ -108,5 +113,6 @@ export class TokenResolver {
 
   clear(): void {
     this.#cache.clear();
+    this.#secretTokens.close();
   }
 }
