@@ -20,6 +20,7 @@ import {
 } from './clients.ts';
 import { matchesAny, matchesAnyHash } from './secrets.ts';
 import { renderLoggedOut, renderLogout, renderProviderError } from './pages.ts';
+import { refreshReuse } from './refresh-reuse.ts';
 
 /** A refresh reloads the grant, so the grant must outlive any refresh token; with sliding refresh
  * tokens there is no natural end, so grants are long-lived and die by revocation (Disconnect,
@@ -116,7 +117,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
     issueRefreshToken: async (_ctx: unknown, client: { clientId: string; grantTypeAllowed(g: string): boolean }) =>
       client.clientId === entraId && client.grantTypeAllowed('refresh_token'),
     // Rotation makes refresh tokens sliding; the adapter keeps the previous one usable for
-    // config.tokens.refreshGraceSeconds (oidc-adapter.ts), so a lost response does not break the job.
+    // config.tokens.refreshGraceSeconds (oidc-adapter.ts), so a lost response does not break the job,
+    // and a retry gets the successor already issued (refresh-reuse.ts).
     rotateRefreshToken: (ctx: KoaContextWithOIDC) => ctx.oidc.client?.clientId === entraId,
     // Tokens must not die with the browser session of whoever clicked Authorize.
     expiresWithSession: async () => false,
@@ -198,6 +200,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
     }
     await next();
   });
+
+  provider.use(refreshReuse(db, deps.digest));
 
   return provider;
 }
