@@ -27,6 +27,7 @@ export interface Config {
     readonly maxResults: number;
     readonly bulkMaxOperations: number;
     readonly bulkMaxPayloadBytes: number;
+    readonly pageMaxBytes: number; // a list/search page stops adding resources at this JSON size
   };
   readonly login: {
     readonly maxFailuresPerUser: number; // per tenant+username within the window
@@ -151,6 +152,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       maxResults: int(env, 'SCIM_MAX_RESULTS', 1000, 1, 10000),
       bulkMaxOperations: int(env, 'SCIM_BULK_MAX_OPERATIONS', 1000, 1, 100000),
       bulkMaxPayloadBytes: int(env, 'SCIM_BULK_MAX_PAYLOAD_BYTES', 1048576, 1024, 64 * 1048576),
+      pageMaxBytes: int(env, 'SCIM_PAGE_MAX_BYTES', 4 * 1048576, 16384, 256 * 1048576),
     },
     login: {
       maxFailuresPerUser: int(env, 'LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),

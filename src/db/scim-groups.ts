@@ -202,7 +202,7 @@ export function createGroupsRepo(db: Db) {
 
     async list(
       tenantId: string,
-      q: { where: GroupWhere; orderBy: GroupOrderBy[]; skip: number; take: number; members: boolean },
+      q: { where: GroupWhere; orderBy: GroupOrderBy[]; skip: number; take: number; members: boolean; total?: false },
     ): Promise<{ total: number; records: GroupRecord[] }> {
       const where: GroupWhere = { AND: [{ tenantId }, q.where] };
       const count = () =>
@@ -219,7 +219,8 @@ export function createGroupsRepo(db: Db) {
                 if (ids.length === 0) return [];
                 return inIdOrder(ids, ofTenant(tenantId, await db.scimGroup.findMany({ where: { id: { in: ids } }, select: { ...select, tenantId: true } })));
               })();
-        const total = rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
+        const total =
+          (rows.length > 0 && rows.length < q.take) || q.total === false ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
         return { total, records: rows.map((r) => toRecord(r as Row)) };
       } catch (err) {
         mapPrismaError(err, '');

@@ -205,7 +205,7 @@ export function createUsersRepo(db: Db) {
      * the page itself proves the total (a short page), which is every Entra lookup by filter. */
     async list(
       tenantId: string,
-      q: { where: UserWhere; orderBy: UserOrderBy[]; skip: number; take: number; groups: boolean },
+      q: { where: UserWhere; orderBy: UserOrderBy[]; skip: number; take: number; groups: boolean; total?: false },
     ): Promise<{ total: number; records: UserRecord[] }> {
       const where: UserWhere = { AND: [{ tenantId }, q.where] };
       const count = () =>
@@ -221,7 +221,8 @@ export function createUsersRepo(db: Db) {
                 if (ids.length === 0) return [];
                 return inIdOrder(ids, ofTenant(tenantId, await db.scimUser.findMany({ where: { id: { in: ids } }, select: { ...BASE_SELECT, tenantId: true } })));
               })();
-        const total = rows.length > 0 && rows.length < q.take ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
+        const total =
+          (rows.length > 0 && rows.length < q.take) || q.total === false ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
         const records = rows.map(toRecord);
         if (q.groups) await attachGroups(tenantId, records);
         await attachManagers(tenantId, records);

@@ -26,6 +26,15 @@ export interface BulkOpResult {
 
 const REF = /^bulkId:(.+)$/;
 
+/** A Bulk response holds no resources, only per-operation outcomes: with each error detail clipped
+ * it stays within maxOperations × ~1.5 KiB plus the echoed bulkIds, whatever the operations did. */
+const MAX_DETAIL_CHARS = 1024;
+
+function failure(err: ScimError): Record<string, unknown> {
+  const body = err.toJSON();
+  return body.detail.length > MAX_DETAIL_CHARS ? { ...body, detail: `${body.detail.slice(0, MAX_DETAIL_CHARS)}…` } : body;
+}
+
 function refsIn(v: unknown, out: Set<string>): Set<string> {
   if (typeof v === 'string') {
     const m = REF.exec(v);
@@ -136,7 +145,7 @@ export function createBulkService(deps: { users: UsersService; groups: GroupsSer
             if (p.o.bulkId) failed.add(p.o.bulkId);
             results.push({
               index: p.index,
-              r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: String(err.status), response: err.toJSON() },
+              r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: String(err.status), response: failure(err) },
             });
           }
         }
@@ -145,7 +154,7 @@ export function createBulkService(deps: { users: UsersService; groups: GroupsSer
             if (errors >= failOnErrors) break;
             errors++;
             const e = new ScimError(409, 'Circular or unresolvable bulkId reference', 'invalidValue');
-            results.push({ index: p.index, r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: '409', response: e.toJSON() } });
+            results.push({ index: p.index, r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: '409', response: failure(e) } });
           }
           break;
         }

@@ -13,8 +13,9 @@ import { groupFromScim, groupToScim, groupIndex } from './resources/group.ts';
 import { project, wantsMembers } from './resources/project.ts';
 import { parsePatchRequest, applyGroupPatch } from './patch/apply.ts';
 import { memberMatcher } from './member-filter.ts';
-import { checkMemberCount } from './limits.ts';
-import type { ListResult, Resource, Single } from './users-service.ts';
+import { PAGE_FETCH_GROUPS_WITH_MEMBERS, PAGE_FETCH_ROWS, checkMemberCount } from './limits.ts';
+import { boundedPage, type BoundedPage } from './page-budget.ts';
+import { PAGE_MAX_BYTES, type ListResult, type Resource, type Single } from './users-service.ts';
 
 type MemberChange =
   | { op: 'add'; members: { value: string; type?: 'User' | 'Group' }[] }
@@ -45,8 +46,9 @@ function members(p: Projection): boolean {
   return wantsMembers(p as never);
 }
 
-export function createGroupsService(deps: { repo: GroupsRepo; baseUrl: string }) {
+export function createGroupsService(deps: { repo: GroupsRepo; baseUrl: string; pageMaxBytes?: number }) {
   const { repo, baseUrl } = deps;
+  const pageMaxBytes = deps.pageMaxBytes ?? PAGE_MAX_BYTES;
 
   function render(rec: GroupRecord): Resource {
     return groupToScim(
@@ -74,23 +76,26 @@ export function createGroupsService(deps: { repo: GroupsRepo; baseUrl: string })
       return single(rec, p);
     },
 
-    async list(tenantId: string, q: ListParams): Promise<ListResult> {
+    /** A page within `maxBytes` of JSON (page-budget.ts), with what it used. */
+    async listPage(tenantId: string, q: ListParams, maxBytes = pageMaxBytes, atLeastOne = true): Promise<BoundedPage> {
       const where = q.filter ? groupWhere(parseFilter(q.filter)) : {};
       const orderBy = [...(q.sortBy ? (groupOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }];
-      const { total, records } = await repo.list(tenantId, {
-        where: where as never,
-        orderBy: orderBy as never,
-        skip: q.startIndex - 1,
-        take: q.count,
-        members: members(q),
-      });
-      return {
-        schemas: [LIST_URN],
-        totalResults: total,
-        itemsPerPage: records.length,
+      const withMembers = members(q);
+      return boundedPage({
         startIndex: q.startIndex,
-        Resources: records.map((r) => project(render(r) as never, q as never, 'Group') as Resource),
-      };
+        count: q.count,
+        maxBytes,
+        atLeastOne,
+        step: withMembers ? PAGE_FETCH_GROUPS_WITH_MEMBERS : PAGE_FETCH_ROWS,
+        fetch: (skip, take, withTotal) =>
+          repo.list(tenantId, { where: where as never, orderBy: orderBy as never, skip, take, members: withMembers, ...(withTotal ? {} : { total: false as const }) }),
+        render: (r) => project(render(r) as never, q as never, 'Group') as Resource,
+      });
+    },
+
+    async list(tenantId: string, q: ListParams): Promise<ListResult> {
+      const page = await this.listPage(tenantId, q);
+      return { schemas: [LIST_URN], totalResults: page.total, itemsPerPage: page.resources.length, startIndex: q.startIndex, Resources: page.resources };
     },
 
     async create(tenantId: string, body: unknown, p: Projection = {}): Promise<Single> {

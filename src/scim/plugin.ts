@@ -62,8 +62,9 @@ function toScimError(err: FastifyError | Error, req: FastifyRequest): ScimError 
 const scimPlugin: FastifyPluginAsync<ScimPluginOptions> = async (app, opts) => {
   const { config, db, resolveToken, activity } = opts;
   const baseUrl = `${config.publicUrl}/scim/v2`;
-  const users = createUsersService({ repo: createUsersRepo(db), baseUrl });
-  const groups = createGroupsService({ repo: createGroupsRepo(db), baseUrl });
+  const pageMaxBytes = config.scim.pageMaxBytes;
+  const users = createUsersService({ repo: createUsersRepo(db), baseUrl, pageMaxBytes });
+  const groups = createGroupsService({ repo: createGroupsRepo(db), baseUrl, pageMaxBytes });
   const services: ScimServices = { config, baseUrl, users, groups, bulk: createBulkService({ users, groups, config }) };
 
   app.decorateRequest('scimAuth', null);

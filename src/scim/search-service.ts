@@ -17,7 +17,9 @@ async function totalOf(list: Lister, q: ListParams): Promise<{ total: number; er
   }
 }
 
-export async function searchAll(users: UsersService, groups: GroupsService, tenantId: string, q: ListParams): Promise<ListResult> {
+/** `maxBytes` bounds the whole page, Users and Groups together (page-budget.ts); a page cut short
+ * by it ends where it was cut, so the next startIndex continues exactly there. */
+export async function searchAll(users: UsersService, groups: GroupsService, tenantId: string, q: ListParams, maxBytes: number): Promise<ListResult> {
   const listUsers: Lister = (p) => users.list(tenantId, p);
   const listGroups: Lister = (p) => groups.list(tenantId, p);
   const u = await totalOf(listUsers, q);
@@ -26,15 +28,18 @@ export async function searchAll(users: UsersService, groups: GroupsService, tena
   const skip = q.startIndex - 1;
   const Resources: Record<string, unknown>[] = [];
   let want = q.count;
+  let left = maxBytes;
   if (want > 0 && skip < u.total) {
-    const page = await listUsers({ ...q, count: Math.min(want, u.total - skip) });
-    Resources.push(...page.Resources);
-    want -= page.Resources.length;
+    const page = await users.listPage(tenantId, { ...q, count: Math.min(want, u.total - skip) }, left);
+    Resources.push(...page.resources);
+    want -= page.resources.length;
+    left -= page.bytes;
+    if (page.truncated) want = 0;
   }
   if (want > 0 && g.total > 0 && skip + Resources.length < u.total + g.total) {
     const gStart = Math.max(0, skip - u.total) + 1;
-    const page = await listGroups({ ...q, startIndex: gStart, count: want });
-    Resources.push(...page.Resources);
+    const page = await groups.listPage(tenantId, { ...q, startIndex: gStart, count: want }, left, Resources.length === 0);
+    Resources.push(...page.resources);
   }
   return { schemas: [LIST_URN], totalResults: u.total + g.total, itemsPerPage: Resources.length, startIndex: q.startIndex, Resources };
 }

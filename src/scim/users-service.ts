@@ -10,7 +10,8 @@ import { parseFilter } from './filter/parse.ts';
 import { userWhere, userOrderBy } from './filter/to-where.ts';
 import { userKeyLookup } from './filter/key-lookup.ts';
 import { USER_VALUE_ATTRS, userFromScim, userToScim, userIndex } from './resources/user.ts';
-import { checkResourceSize, checkValueCount } from './limits.ts';
+import { PAGE_FETCH_ROWS, checkResourceSize, checkValueCount } from './limits.ts';
+import { boundedPage, type BoundedPage } from './page-budget.ts';
 import { project } from './resources/project.ts';
 import { parsePatchRequest, applyUserPatch } from './patch/apply.ts';
 
@@ -60,8 +61,12 @@ export function boundedWrite(doc: Resource): UserWrite {
   return { ...toWrite(doc), json };
 }
 
-export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
+/** The default page byte budget (SCIM_PAGE_MAX_BYTES). */
+export const PAGE_MAX_BYTES = 4 * 1048576;
+
+export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pageMaxBytes?: number }) {
   const { repo, baseUrl } = deps;
+  const pageMaxBytes = deps.pageMaxBytes ?? PAGE_MAX_BYTES;
 
   function render(rec: UserRecord): Resource {
     return userToScim(
@@ -93,26 +98,31 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string }) {
       return single(rec, p);
     },
 
-    async list(tenantId: string, q: ListParams): Promise<ListResult> {
+    /** A page within `maxBytes` of JSON (page-budget.ts), with what it used. */
+    async listPage(tenantId: string, q: ListParams, maxBytes = pageMaxBytes, atLeastOne = true): Promise<BoundedPage> {
       const ast = q.filter ? parseFilter(q.filter) : null;
-      const page = { skip: q.startIndex - 1, take: q.count, groups: wantsAttr(q, 'groups') };
+      const groups = wantsAttr(q, 'groups');
       // The whole collection or an Entra key lookup, in the default order: one SQL query.
       const key = q.sortBy ? undefined : ast ? (userKeyLookup(ast) ?? undefined) : null;
-      const { total, records } =
-        key !== undefined
-          ? await repo.findPage(tenantId, key, page)
-          : await repo.list(tenantId, {
-              where: (ast ? userWhere(ast) : {}) as never,
-              orderBy: [...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }] as never,
-              ...page,
-            });
-      return {
-        schemas: [LIST_URN],
-        totalResults: total,
-        itemsPerPage: records.length,
+      const where = key === undefined ? ((ast ? userWhere(ast) : {}) as never) : undefined;
+      const orderBy = key === undefined ? ([...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }] as never) : undefined;
+      return boundedPage({
         startIndex: q.startIndex,
-        Resources: records.map((r) => project(render(r) as never, q as never, 'User') as Resource),
-      };
+        count: q.count,
+        maxBytes,
+        atLeastOne,
+        step: PAGE_FETCH_ROWS,
+        fetch: (skip, take, withTotal) => {
+          const page = { skip, take, groups, ...(withTotal ? {} : { total: false as const }) };
+          return key !== undefined ? repo.findPage(tenantId, key, page) : repo.list(tenantId, { where: where!, orderBy: orderBy!, ...page });
+        },
+        render: (r) => project(render(r) as never, q as never, 'User') as Resource,
+      });
+    },
+
+    async list(tenantId: string, q: ListParams): Promise<ListResult> {
+      const page = await this.listPage(tenantId, q);
+      return { schemas: [LIST_URN], totalResults: page.total, itemsPerPage: page.resources.length, startIndex: q.startIndex, Resources: page.resources };
     },
 
     async create(tenantId: string, body: unknown, p: Projection = {}): Promise<Single> {

@@ -7,6 +7,6 @@ import { searchAll } from '../search-service.ts';
 export async function searchRoutes(app: FastifyInstance, s: ScimServices) {
   app.post('/.search', async (req) => {
     op(req, { operation: 'search', resourceType: null });
-    return searchAll(s.users, s.groups, auth(req).tenantId, searchParams(req.body, s.config.scim));
+    return searchAll(s.users, s.groups, auth(req).tenantId, searchParams(req.body, s.config.scim), s.config.scim.pageMaxBytes);
   });
 }
