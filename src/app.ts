@@ -11,6 +11,11 @@ import { migrate } from './db/migrate.ts';
 import { healthRoutes } from './plugins/health.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { assetRoutes } from './plugins/assets.ts';
+import { requestId, requestIdOf } from './plugins/request-id.ts';
+import { logController, loggerOptions, logStartup, requestLogging } from './plugins/logging.ts';
+import { timeoutOptions } from './plugins/timeouts.ts';
+import { drainOnClose } from './plugins/shutdown.ts';
+import { scimRateLimit } from './plugins/rate-limit.ts';
 import { createOAuth, oauthRoutes } from './oauth/index.ts';
 import scimPlugin from './scim/plugin.ts';
 import { frameworkErrors } from './scim/framework-errors.ts';
@@ -30,21 +35,17 @@ export interface AppHandle {
 }
 
 export async function buildApp(config: Config, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
-  await migrate(config.databaseUrl);
+  const migrationsApplied = await migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl);
 
   const app = Fastify({
-    logger:
-      opts.logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-            serializers: {
-              // Query strings can carry authorization codes and state; log the path only.
-              req: (req) => ({ method: req.method, url: String(req.url).split('?')[0], remoteAddress: req.ip }),
-            },
-          },
+    logger: opts.logger === false ? false : await loggerOptions(config),
+    // One line per request, written by requestLogging (Fastify's own are two, the second without the URL).
+    logController: logController(),
+    genReqId: requestIdOf,
+    ...timeoutOptions(config),
+    // drainOnClose answers those requests itself: SCIM error body, Retry-After.
+    return503OnClosing: false,
     // Only the configured proxies may set X-Forwarded-For: req.ip keys the sign-in throttles.
     trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy && [...config.trustProxy],
     // SCIM ids and paths arrive in any case (architecture.md: resource paths case-insensitive).
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
 
   app.decorate('config', config);
   app.decorate('db', db);
+  logStartup(app.log, config, migrationsApplied);
 
   await app.register(fastifyView, {
     engine: { ejs },
@@ -63,6 +65,11 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     viewExt: 'ejs',
     defaultContext: { publicUrl: config.publicUrl },
   });
+  await app.register(drainOnClose);
+  await app.register(requestId);
+  await app.register(requestLogging);
+  // Before the SCIM scope: a root hook registered after a child scope does not reach it.
+  await app.register(scimRateLimit, { config });
   await app.register(securityHeaders, { config });
   await app.register(assetRoutes);
   await app.register(healthRoutes, { db });

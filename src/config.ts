@@ -8,7 +8,17 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: string; // issuer base and absolute links, no trailing slash
   readonly databaseUrl: string;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'pretty';
+  /** HTTP time-outs and shutdown bound, in seconds (timeouts.ts, shutdown.ts). */
+  readonly lifecycle: {
+    readonly requestTimeoutSeconds: number; // whole request (headers and body) received
+    readonly headersTimeoutSeconds: number; // request headers received; <= requestTimeoutSeconds
+    readonly keepAliveTimeoutSeconds: number; // idle kept-alive connection closed after
+    readonly shutdownTimeoutSeconds: number; // in-flight requests get this long after SIGTERM
+  };
+  /** Per-tenant SCIM token bucket, per instance (rate-limit.ts). */
+  readonly scimRateLimit: { readonly enabled: boolean; readonly perSecond: number; readonly burst: number };
   readonly entra: {
     readonly clientId: string;
     readonly clientSecrets: readonly string[]; // empty: generated on first start, persisted (cli entra show)
@@ -47,6 +57,16 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return def;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${env[name]}")`);
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -98,6 +118,21 @@ function trustProxy(env: Env): false | number | string[] {
   return entries;
 }
 
+function lifecycle(env: Env): Config['lifecycle'] {
+  const requestTimeoutSeconds = int(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 3600);
+  const headersTimeoutSeconds = int(env, 'REQUEST_HEADERS_TIMEOUT_SECONDS', Math.min(10, requestTimeoutSeconds), 1, 3600);
+  // Node refuses a headers time-out longer than the request time-out that contains it.
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError(`REQUEST_HEADERS_TIMEOUT_SECONDS (${headersTimeoutSeconds}) must not exceed REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
+  }
+  return {
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    keepAliveTimeoutSeconds: int(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 3600),
+    shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
+  };
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {
     for (const v of Object.values(o)) deepFreeze(v);
@@ -133,7 +168,14 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     port,
     publicUrl,
     databaseUrl: env.DATABASE_URL?.trim() || `file:${path.join('data', 'securelogin.db')}`,
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    lifecycle: lifecycle(env),
+    scimRateLimit: {
+      enabled: onOff(env, 'SCIM_RATE_LIMIT', true),
+      perSecond: int(env, 'SCIM_RATE_LIMIT_PER_SECOND', 100, 1, 100000),
+      burst: int(env, 'SCIM_RATE_LIMIT_BURST', 200, 1, 1000000),
+    },
     entra: {
       clientId: env.ENTRA_CLIENT_ID?.trim() || 'securelogin-entra',
       clientSecrets: list(env, 'ENTRA_CLIENT_SECRETS', []),
