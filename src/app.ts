@@ -20,6 +20,7 @@ import { createOAuth, oauthRoutes } from './oauth/index.ts';
 import scimPlugin from './scim/plugin.ts';
 import { frameworkErrors } from './scim/framework-errors.ts';
 import { consolePlugin } from './console/index.ts';
+import { ssoPlugin } from './sso/plugin.ts';
 import { createActivityRecorder } from './activity/recorder.ts';
 import { noActivity } from './activity/types.ts';
 
@@ -79,6 +80,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   await app.register(oauthRoutes, { config, db, oauth });
   await app.register(scimPlugin, { prefix: '/scim/v2', config, db, resolveToken: oauth.resolveToken, activity: config.activityRecording ? activity : noActivity });
   await app.register(consolePlugin, { prefix: '/console', config, db, oauth, activity });
+  await app.register(ssoPlugin, { config, db });
 
   app.addHook('onClose', async () => {
     await activity.close();

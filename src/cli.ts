@@ -11,6 +11,7 @@ import { findManagerByUsername, isRole, listManagers, removeManager } from './db
 import { createManagerWithPassword, setPassword } from './accounts/managers.ts';
 import { rotateSigningKey } from './db/signing-keys.ts';
 import { entraSecrets } from './oauth/secrets.ts';
+import { runSsoCommand, SSO_USAGE } from './cli-sso.ts';
 import { TOKEN_USAGE, TokenCliError, isConnectionCommand, runConnectionCommand } from './cli-tokens.ts';
 
 class UsageError extends Error {}
@@ -26,6 +27,7 @@ const USAGE = `usage: npm run cli -- <command>
   manager reset-password <domain> <username> --password-stdin
   entra show
   keys rotate
+${SSO_USAGE}
 ${TOKEN_USAGE}`;
 
 interface Parsed {
@@ -86,6 +88,7 @@ function table(head: string[], rows: string[][]): string {
 }
 
 async function run(argv: string[], config: Config, db: Db, out: (s: string) => void): Promise<void> {
+  if (await runSsoCommand(argv, config, db, out)) return;
   if (isConnectionCommand(argv)) return runConnectionCommand(argv, { config, db }, out);
   const p = parse(argv);
   const [group, action] = p.positional;

@@ -54,6 +54,8 @@ export interface Config {
   /** Off only to measure or troubleshoot: SCIM requests are then not recorded at all. */
   readonly activityRecording: boolean;
   readonly console: { readonly idleTimeoutSeconds: number; readonly absoluteTimeoutSeconds: number };
+  /** End-user (SSO) sessions: separate from console sessions. */
+  readonly sso: { readonly sessionIdleSeconds: number; readonly sessionAbsoluteSeconds: number };
 }
 
 export class ConfigError extends Error {}
@@ -214,6 +216,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     console: {
       idleTimeoutSeconds: int(env, 'CONSOLE_IDLE_TIMEOUT', 30 * 60, 60, 86400),
       absoluteTimeoutSeconds: int(env, 'CONSOLE_ABSOLUTE_TIMEOUT', 12 * 3600, 300, 7 * 86400),
+    },
+    sso: {
+      sessionIdleSeconds: int(env, 'SSO_SESSION_IDLE_TIMEOUT', 60 * 60, 60, 7 * 86400),
+      sessionAbsoluteSeconds: int(env, 'SSO_SESSION_ABSOLUTE_TIMEOUT', 12 * 3600, 300, 30 * 86400),
     },
   };
   const merged: Record<string, unknown> = { ...base };

@@ -1,0 +1,23 @@
+// The common end of every upstream sign-in (SAML or OIDC): match the provisioned user, record it,
+// open the end-user session and continue to where the sign-in was started.
+import type { FastifyReply } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { MatchAttribute } from './config-store.ts';
+import { recordSsoEvent } from './events.ts';
+import { matchUser, recordSignIn, type UpstreamIdentity } from './match.ts';
+import { cookieOptions, createSession, sessionCookieName } from './sessions.ts';
+
+export async function completeSignIn(
+  reply: FastifyReply,
+  deps: { db: Db; config: Config },
+  input: { tenantId: string; matchAttribute: MatchAttribute; identity: UpstreamIdentity; returnTo: string | null },
+) {
+  const { db, config } = deps;
+  const user = await matchUser(db, input.tenantId, input.matchAttribute, input.identity);
+  await recordSignIn(db, user, input.identity.objectId);
+  await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject });
+  const s = await createSession(db, config, { tenantId: input.tenantId, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr });
+  reply.setCookie(sessionCookieName(config), s.value, { ...cookieOptions(config), maxAge: s.maxAge });
+  return reply.redirect(input.returnTo ?? '/my', 303);
+}

@@ -1,0 +1,70 @@
+// Who signed in: the upstream identity is matched to a PROVISIONED, ACTIVE SCIM user of the tenant
+// whose endpoint received it. No just-in-time creation: a user SCIM does not know must not get in,
+// or SCIM deprovisioning could be bypassed. Email matching is only on the work email, and on OIDC
+// only when Entra says the domain owner verified it (xms_edov), since unverified emails can be
+// claimed by anyone in a multitenant setting.
+import type { Db } from '../db/client.ts';
+import { searchKey } from '../scim/resources/search-key.ts';
+import type { MatchAttribute } from './config-store.ts';
+import { Refusal } from './refusals.ts';
+
+export interface UpstreamIdentity {
+  protocol: 'saml' | 'oidc';
+  subject: string; // NameID or sub, for the audit row
+  userName: string | null; // NameID (SAML) / preferred_username (OIDC): Entra's UPN by default
+  objectId: string | null; // oid
+  email: string | null;
+  emailVerified: boolean;
+  amr: string[];
+}
+
+export interface MatchedUser {
+  id: string;
+  tenantId: string;
+  userName: string;
+}
+
+async function findCandidate(db: Db, tenantId: string, rule: MatchAttribute, ident: UpstreamIdentity) {
+  const sel = { id: true, active: true, data: true } as const;
+  if (rule === 'userName') {
+    if (!ident.userName) throw new Refusal('no_identifier', 'no NameID / preferred_username');
+    return db.scimUser.findUnique({ where: { tenantId_userNameKey: { tenantId, userNameKey: searchKey(ident.userName) } }, select: sel });
+  }
+  if (rule === 'externalId') {
+    if (!ident.objectId) throw new Refusal('no_identifier', 'no objectidentifier / oid claim');
+    const rows = await db.scimUser.findMany({ where: { tenantId, externalId: ident.objectId }, select: sel, take: 2 });
+    return rows.length === 1 ? rows[0] : null;
+  }
+  if (!ident.email) throw new Refusal('no_identifier', 'no email claim');
+  if (ident.protocol === 'oidc' && !ident.emailVerified) throw new Refusal('no_identifier', 'email not verified by the domain owner (xms_edov)');
+  const vals = await db.scimUserValue.findMany({
+    where: { tenantId, attr: 'emails', typeKey: 'work', valueKey: searchKey(ident.email) },
+    select: { userId: true },
+    distinct: ['userId'],
+    take: 2,
+  });
+  // Two users with the same work email: matching either would be a guess.
+  if (vals.length !== 1) return null;
+  return db.scimUser.findFirst({ where: { tenantId, id: vals[0].userId }, select: sel });
+}
+
+export async function matchUser(db: Db, tenantId: string, rule: MatchAttribute, ident: UpstreamIdentity): Promise<MatchedUser> {
+  const u = await findCandidate(db, tenantId, rule, ident);
+  if (!u) throw new Refusal('not_provisioned', `${rule} ${rule === 'userName' ? ident.userName : rule === 'externalId' ? ident.objectId : ident.email}`);
+  if (!u.active) throw new Refusal('user_disabled', `user ${u.id}`);
+  // Once an Entra object signed in as this user, only that object may: a UPN later reassigned to
+  // another person must not open the old account.
+  const link = await db.ssoUserLink.findUnique({ where: { userId: u.id } });
+  if (link?.objectId && ident.objectId && link.objectId !== ident.objectId) throw new Refusal('identity_mismatch', `linked oid ${link.objectId}, got ${ident.objectId}`);
+  const data = JSON.parse(u.data) as { userName?: string };
+  return { id: u.id, tenantId, userName: data.userName ?? '' };
+}
+
+export async function recordSignIn(db: Db, user: MatchedUser, objectId: string | null): Promise<void> {
+  const now = new Date();
+  await db.ssoUserLink.upsert({
+    where: { userId: user.id },
+    create: { userId: user.id, tenantId: user.tenantId, objectId, lastSignInAt: now },
+    update: { lastSignInAt: now, ...(objectId ? { objectId } : {}) },
+  });
+}

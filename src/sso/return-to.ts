@@ -1,0 +1,9 @@
+// Where a finished sign-in may land: only our own end-user page or an oidc-provider interaction
+// resume path, never a URL taken from a request parameter as is (open redirect).
+const INTERACTION = /^\/interaction\/[A-Za-z0-9_-]{1,100}\/sso$/;
+
+export function safeReturnTo(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  if (v === '/my' || INTERACTION.test(v)) return v;
+  return null;
+}

@@ -1,0 +1,103 @@
+// End-user sessions: a random cookie value whose SHA-256 is the row id (a database leak yields no
+// usable cookie). Every use re-checks the absolute and idle limits, the tenant (enabled) and the
+// SCIM user (still there, active=true), so SCIM deprovisioning ends every session of the user at
+// its next request, on every instance.
+import crypto from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+
+export function sessionCookieName(config: Config): string {
+  // __Host-: the browser refuses it without Secure, with a Domain, or with a path other than /.
+  return config.publicUrl.startsWith('https:') ? '__Host-sl_user' : 'sl_user';
+}
+
+export function cookieOptions(config: Config) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.publicUrl.startsWith('https:') };
+}
+
+const hash = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
+
+/** lastSeenAt is written at most once a minute: the idle limit needs no finer grain. */
+const TOUCH_MS = 60_000;
+
+export interface LiveSession {
+  id: string;
+  tenantId: string;
+  userId: string;
+  csrfToken: string;
+  protocol: string;
+  amr: string[];
+  createdAt: Date;
+  expiresAt: Date;
+  user: { id: string; userName: string; data: Record<string, unknown> };
+  tenant: { id: string; domain: string; name: string };
+}
+
+export async function createSession(db: Db, config: Config, input: { tenantId: string; userId: string; protocol: string; amr: string[] }) {
+  const value = crypto.randomBytes(32).toString('base64url');
+  const now = Date.now();
+  await db.endUserSession.create({
+    data: {
+      id: hash(value),
+      tenantId: input.tenantId,
+      userId: input.userId,
+      csrfToken: crypto.randomBytes(24).toString('base64url'),
+      protocol: input.protocol,
+      amr: JSON.stringify(input.amr),
+      expiresAt: new Date(now + config.sso.sessionAbsoluteSeconds * 1000),
+    },
+  });
+  return { value, maxAge: config.sso.sessionAbsoluteSeconds };
+}
+
+export async function loadSession(db: Db, config: Config, cookieValue: string | undefined): Promise<LiveSession | null> {
+  if (!cookieValue || cookieValue.length > 100) return null;
+  const id = hash(cookieValue);
+  const s = await db.endUserSession.findUnique({ where: { id } });
+  if (!s) return null;
+  const now = Date.now();
+  const idleOver = s.lastSeenAt.getTime() + config.sso.sessionIdleSeconds * 1000 <= now;
+  const [user, tenant] = await Promise.all([
+    db.scimUser.findFirst({ where: { id: s.userId, tenantId: s.tenantId }, select: { id: true, active: true, data: true } }),
+    db.tenant.findUnique({ where: { id: s.tenantId }, select: { id: true, domain: true, name: true, enabled: true } }),
+  ]);
+  if (s.expiresAt.getTime() <= now || idleOver || !user || !user.active || !tenant || !tenant.enabled) {
+    await db.endUserSession.deleteMany({ where: { id } });
+    return null;
+  }
+  if (now - s.lastSeenAt.getTime() > TOUCH_MS) await db.endUserSession.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
+  const data = JSON.parse(user.data) as Record<string, unknown>;
+  return {
+    id,
+    tenantId: s.tenantId,
+    userId: s.userId,
+    csrfToken: s.csrfToken,
+    protocol: s.protocol,
+    amr: JSON.parse(s.amr) as string[],
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    user: { id: user.id, userName: String(data.userName ?? ''), data },
+    tenant: { id: tenant.id, domain: tenant.domain, name: tenant.name },
+  };
+}
+
+export async function destroySession(db: Db, id: string): Promise<void> {
+  await db.endUserSession.deleteMany({ where: { id } });
+}
+
+/** "Sign out everywhere" and SCIM deprovisioning clean-up. */
+export async function destroyUserSessions(db: Db, tenantId: string, userId: string): Promise<number> {
+  return (await db.endUserSession.deleteMany({ where: { tenantId, userId } })).count;
+}
+
+export async function listUserSessions(db: Db, tenantId: string, userId: string) {
+  return db.endUserSession.findMany({
+    where: { tenantId, userId, expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, protocol: true, createdAt: true, lastSeenAt: true, expiresAt: true },
+  });
+}
+
+export async function sweepSessions(db: Db): Promise<void> {
+  await db.endUserSession.deleteMany({ where: { expiresAt: { lte: new Date() } } });
+}
