@@ -44,7 +44,7 @@ export class TokenBuckets {
     const now = this.now();
     let b = this.buckets.get(key);
     if (!b) {
-      if (this.buckets.size >= this.maxKeys) this.evict(now);
+      if (this.buckets.size >= this.maxKeys) this.makeRoom(now);
       b = { tokens: this.burst, at: now };
       this.buckets.set(key, b);
     } else {
@@ -58,11 +58,16 @@ export class TokenBuckets {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond)) };
   }
 
-  /** Forgets tenants whose bucket has refilled: a full bucket and no bucket behave the same. When
-   * every tenant is busy and the table is still full, the oldest entries go (they restart full). */
+  /** Forgets tenants whose bucket has refilled: a full bucket and no bucket behave the same. */
   evict(now = this.now()): void {
     const refillMs = (this.burst / this.perSecond) * 1000;
     for (const [key, b] of this.buckets) if (now - b.at >= refillMs) this.buckets.delete(key);
+  }
+
+  /** The table is full: refilled buckets go first; if every tenant is busy, the least recently
+   * created entries go (they restart with a full bucket). */
+  private makeRoom(now: number): void {
+    this.evict(now);
     for (const key of this.buckets.keys()) {
       if (this.buckets.size < this.maxKeys) break;
       this.buckets.delete(key);
