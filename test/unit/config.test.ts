@@ -65,3 +65,30 @@ t.test('activity recording is on unless switched off explicitly', async (t) => {
   t.equal(loadConfig({ ACTIVITY_RECORDING: ' ON ' }).activityRecording, true);
   t.throws(() => loadConfig({ ACTIVITY_RECORDING: 'maybe' }), /ACTIVITY_RECORDING/);
 });
+
+t.test('LOG_LEVEL and LOG_FORMAT accept only their values', async (t) => {
+  t.equal(loadConfig({}).logLevel, 'info');
+  t.equal(loadConfig({ LOG_LEVEL: ' Debug ' }).logLevel, 'debug');
+  for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) t.equal(loadConfig({ LOG_LEVEL: level }).logLevel, level);
+  t.throws(() => loadConfig({ LOG_LEVEL: 'verbose' }), /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/);
+  t.equal(loadConfig({}).logFormat, 'json');
+  t.equal(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+  t.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), /LOG_FORMAT/);
+});
+
+t.test('time-outs: defaults, bounds, headers within the request time-out', async (t) => {
+  t.same(loadConfig({}).lifecycle, { requestTimeoutSeconds: 30, headersTimeoutSeconds: 10, keepAliveTimeoutSeconds: 5, shutdownTimeoutSeconds: 10 });
+  t.equal(loadConfig({ REQUEST_TIMEOUT_SECONDS: '4' }).lifecycle.headersTimeoutSeconds, 4, 'headers default follows a shorter request time-out');
+  t.throws(() => loadConfig({ REQUEST_TIMEOUT_SECONDS: '5', REQUEST_HEADERS_TIMEOUT_SECONDS: '10' }), /must not exceed REQUEST_TIMEOUT_SECONDS/);
+  t.throws(() => loadConfig({ REQUEST_TIMEOUT_SECONDS: '0' }), /REQUEST_TIMEOUT_SECONDS/, 'zero (no time-out) is refused');
+  t.throws(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: 'soon' }), /SHUTDOWN_TIMEOUT_SECONDS/);
+  t.throws(() => loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: '-1' }), /KEEP_ALIVE_TIMEOUT_SECONDS/);
+});
+
+t.test('SCIM rate limit: generous defaults, off switch, validated numbers', async (t) => {
+  t.same(loadConfig({}).scimRateLimit, { enabled: true, perSecond: 100, burst: 200 });
+  t.equal(loadConfig({ SCIM_RATE_LIMIT: 'off' }).scimRateLimit.enabled, false);
+  t.same(loadConfig({ SCIM_RATE_LIMIT_PER_SECOND: '30', SCIM_RATE_LIMIT_BURST: '60' }).scimRateLimit, { enabled: true, perSecond: 30, burst: 60 });
+  t.throws(() => loadConfig({ SCIM_RATE_LIMIT_PER_SECOND: '0' }), /SCIM_RATE_LIMIT_PER_SECOND/);
+  t.throws(() => loadConfig({ SCIM_RATE_LIMIT: 'sometimes' }), /SCIM_RATE_LIMIT/);
+});
