@@ -13,6 +13,7 @@ import { samlRoutes } from './saml-routes.ts';
 import { myRoutes } from './my-routes.ts';
 import { sweepSessions } from './sessions.ts';
 import { sweepSsoState } from './sweep.ts';
+import { tenantFor } from './tenant-context.ts';
 
 export interface SsoOptions {
   config: Config;
@@ -34,7 +35,11 @@ export const ssoPlugin: FastifyPluginAsync<SsoOptions> = async (app, opts) => {
   await myRoutes(app, { config, db });
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, db, new Refusal('too_large'), { protocol: 'saml' });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const id = (req.params as { tenantId?: string } | undefined)?.tenantId;
+      const tenant = id ? await tenantFor(db, id).catch(() => null) : null;
+      return refuse(reply, db, new Refusal('too_large'), { protocol: 'saml', tenantId: tenant?.id, tenantDomain: tenant?.domain });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'sso error');
     if (status !== 500) return refuse(reply, db, new Refusal('malformed', err.message), { protocol: 'sso' });

@@ -1,0 +1,51 @@
+// Shared plumbing for the SSO tests: provisioned users through the real SCIM API, SAML set up from
+// a local Entra-shaped IdP's metadata, and the checks every refusal must pass.
+import type { Test } from 'tap';
+import { findTenantByDomain } from '../../src/db/tenants.ts';
+import { configureSaml } from '../../src/sso/configure.ts';
+import { spUrls, type SpUrls } from '../../src/sso/urls.ts';
+import type { TestServer } from './server.ts';
+import { tenantWithToken, userBody, type Tenant } from './scim.ts';
+import { FakeEntraSaml } from './fake-entra-saml.ts';
+import { CookieJar } from './oauth.ts';
+
+export interface SamlTenant extends Tenant {
+  id: string;
+  idp: FakeEntraSaml;
+  urls: SpUrls;
+}
+
+export async function samlTenant(server: TestServer, name: string, tid: string, opts: { keyName?: string; allowIdpInitiated?: boolean; matchAttribute?: 'userName' | 'externalId' | 'email' } = {}): Promise<SamlTenant> {
+  const base = await tenantWithToken(server, name);
+  const row = (await findTenantByDomain(server.app.db, base.domain))!;
+  const idp = new FakeEntraSaml(tid, opts.keyName ?? 'idp-a');
+  const urls = spUrls(server.config, row.id);
+  await idp.start((audience) => (audience === urls.entity_id ? urls.acs_url : 'unknown'));
+  await configureSaml(server.app.db, row.id, { xml: idp.metadataXml(), matchAttribute: opts.matchAttribute ?? 'userName', allowIdpInitiated: opts.allowIdpInitiated ?? false });
+  return { ...base, id: row.id, idp, urls };
+}
+
+export async function provision(tn: Tenant, userName: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await tn.scim.req('POST', '/Users', userBody(userName, extra));
+  if (r.status !== 201) throw new Error(`SCIM create ${userName}: ${r.status} ${r.text}`);
+  return r.json.id as string;
+}
+
+export function postAcs(jar: CookieJar, acsUrl: string, samlResponse: string, relayState?: string): Promise<Response> {
+  const form: Record<string, string> = { SAMLResponse: samlResponse };
+  if (relayState !== undefined) form.RelayState = relayState;
+  return jar.post(acsUrl, form);
+}
+
+export function sessionCookieSet(res: Response): boolean {
+  return res.headers.getSetCookie().some((c) => /^(__Host-)?sl_user=[^;]+/.test(c) && !/max-age=0/i.test(c));
+}
+
+/** A refusal: the right status and code on the page, no session cookie. */
+export async function expectRefused(t: Test, res: Response, code: string, status: number, what: string): Promise<string> {
+  const html = await res.text();
+  t.equal(res.status, status, `${what}: status ${status}`);
+  t.match(html, `data-refusal="${code}"`, `${what}: refused as ${code}`);
+  t.notOk(sessionCookieSet(res), `${what}: no session`);
+  return html;
+}
