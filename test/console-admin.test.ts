@@ -55,7 +55,7 @@ t.test('console administration', async (t) => {
     t.match(await res.text(), /last enabled admin/);
     res = await jar.post(`/console/managers/${alice.id}/enabled`, { _csrf: csrf, enabled: 'false' });
     t.equal(res.status, 400);
-    res = await jar.post(`/console/managers/${alice.id}/remove`, { _csrf: csrf });
+    res = await jar.post(`/console/managers/${alice.id}/remove`, { _csrf: csrf, confirm: 'yes' });
     t.equal(res.status, 400);
     t.equal((await db.manager.findUniqueOrThrow({ where: { id: alice.id } })).role, 'admin');
 
@@ -67,8 +67,19 @@ t.test('console administration', async (t) => {
     t.equal((await db.manager.findUniqueOrThrow({ where: { id: carol.id } })).enabled, false);
     res = await jar.post(`/console/managers/${carol.id}/enabled`, { _csrf: csrf, enabled: 'true' });
     t.equal((await db.manager.findUniqueOrThrow({ where: { id: carol.id } })).enabled, true);
+    // Removal asks first: a page naming the manager and the consequence, nothing removed yet.
     res = await jar.post(`/console/managers/${carol.id}/remove`, { _csrf: csrf });
+    t.equal(res.status, 200);
+    let html = await res.text();
+    t.match(html, 'Manager &#34;carol&#34;');
+    t.match(html, /can no longer sign in/);
+    t.match(html, /name="confirm" value="yes"/);
+    t.match(html, new RegExp(`name="_csrf" value="${csrf}"`));
+    t.equal(await db.manager.count({ where: { id: carol.id } }), 1, 'not removed before confirmation');
+    res = await jar.post(`/console/managers/${carol.id}/remove`, { _csrf: csrf, confirm: 'yes' });
     t.equal(res.status, 303);
+    html = await (await jar.get('/console/activity?view=audit')).text();
+    t.match(html, /Manager removed/, 'audited');
     t.equal(await db.manager.count({ where: { id: carol.id } }), 0);
   });
 
@@ -137,9 +148,19 @@ t.test('console administration', async (t) => {
     t.equal(await db.apiClient.count({ where: { id: clientId } }), 1);
 
     res = await jar.post(`/console/api-clients/${clientId}/secrets/${secrets[0].id}/revoke`, { _csrf: csrf });
+    t.equal(res.status, 200, 'confirmation first');
+    const confirmHtml = await res.text();
+    t.match(confirmHtml, `Secret ending …${secrets[0].hint}`);
+    t.match(confirmHtml, /other active secret keeps working/);
+    t.notOk((await db.apiClientSecret.findUniqueOrThrow({ where: { id: secrets[0].id } })).revokedAt);
+    res = await jar.post(`/console/api-clients/${clientId}/secrets/${secrets[0].id}/revoke`, { _csrf: csrf, confirm: 'yes' });
     t.equal(res.status, 303);
     t.ok((await db.apiClientSecret.findUniqueOrThrow({ where: { id: secrets[0].id } })).revokedAt);
     res = await jar.post(`/console/api-clients/${clientId}/delete`, { _csrf: csrf });
+    t.equal(res.status, 200, 'confirmation first');
+    t.match(await res.text(), /cannot be undone/);
+    t.equal(await db.apiClient.count({ where: { id: clientId } }), 1);
+    res = await jar.post(`/console/api-clients/${clientId}/delete`, { _csrf: csrf, confirm: 'yes' });
     t.equal(res.status, 303);
     t.equal(await db.apiClient.count({ where: { id: clientId } }), 0);
     t.match(await (await jar.get('/console/api-clients')).text(), 'No API clients yet');

@@ -63,6 +63,10 @@ t.test('console pages', async (t) => {
   const gB = await seedGroup(db, b, 'Globex Board', [uB]);
   await db.connection.create({ data: { grantId: 'grant-a', tenantId: a, clientId: s.config.entra.clientId, authorizedBy: adminA } });
   await db.connection.create({ data: { grantId: 'grant-b', tenantId: b, clientId: s.config.entra.clientId, authorizedBy: adminB } });
+  // A connection is live while its grant holds a usable token (the code was exchanged).
+  for (const g of ['grant-a', 'grant-b']) {
+    await db.oidcPayload.create({ data: { id: `rt-${g}`, type: 'RefreshToken', grantId: g, payload: '{}', expiresAt: new Date(Date.now() + 86_400_000) } });
+  }
 
   const { jar, csrf } = await consoleAs(db, s.url, adminA, a);
   const viewer = await consoleAs(db, s.url, viewerA, a);
@@ -141,9 +145,13 @@ t.test('console pages', async (t) => {
   t.test('viewer: can read, cannot change anything', async (t) => {
     const html = await (await viewer.jar.get('/console')).text();
     t.notMatch(html, '/disconnect', 'no Disconnect button');
-    t.notMatch(html, 'href="/console/managers"');
+    t.notMatch(html, 'href="/console/api-clients"');
     t.equal((await viewer.jar.post('/console/connections/grant-a/disconnect', { _csrf: viewer.csrf })).status, 403);
-    t.equal((await viewer.jar.get('/console/managers')).status, 403);
+    const managers = await viewer.jar.get('/console/managers');
+    t.equal(managers.status, 200, 'viewers read the managers list');
+    const m = await managers.text();
+    t.match(m, 'alice');
+    t.notMatch(m, '<form method="post" action="/console/managers', 'without any control');
     t.equal((await viewer.jar.get('/console/api-clients')).status, 403);
     t.equal((await viewer.jar.get('/console/users')).status, 200);
   });
@@ -178,7 +186,7 @@ t.test('console pages', async (t) => {
     t.match(userPage, '<span class="op">create</span>', "user's provisioning history");
 
     const overview = await (await jar.get('/console')).text();
-    t.match(overview, /<td class="num">3<\/td>/, '24 h requests of grant-a');
+    t.match(overview, /<td data-label="Requests \(24 h\)" class="num">3<\/td>/, '24 h requests of grant-a');
     t.match(overview, 'Succeeded (2)');
 
     const csv = await jar.get('/console/activity.csv');
@@ -195,14 +203,14 @@ t.test('console pages', async (t) => {
     t.equal(failures.trimEnd().split('\r\n').length, 2);
 
     // Client-credentials traffic (no grant) is listed under its API client.
-    await db.apiClient.create({ data: { id: 'slc_test', tenantId: a, name: 'Entra CC', createdBy: adminA } });
+    await db.apiClient.create({ data: { id: 'slc_test', tenantId: a, name: 'Entra CC', createdBy: adminA, secrets: { create: { id: 'sec-1', secretHash: 'x', hint: 'abcd' } } } });
     const rec2 = createActivityRecorder({ db, config: s.config, log: s.app.log }, { sweepIntervalMs: 0 });
     rec2.record({ ...e, grantId: null, clientId: 'slc_test', tenantId: a, method: 'GET', operation: 'list', resourceType: 'User', status: 200 });
     rec2.record({ ...e, grantId: null, clientId: 'slc_test', tenantId: a, method: 'GET', operation: 'read', resourceType: 'User', status: 404 });
     await rec2.close();
     const withCc = await (await jar.get('/console')).text();
     t.match(withCc, /Entra CC<\/strong><br><span class="muted small">Client credentials/);
-    t.match(withCc, /hour of [^<]+<\/td>\s*<td class="num">2<\/td>\s*<td class="num text-bad">1<\/td>/, 'API client counters');
+    t.match(withCc, /hour of [^<]+<\/td>\s*<td data-label="Requests \(24 h\)" class="num">2<\/td>\s*<td data-label="Failures \(24 h\)" class="num text-bad">1<\/td>/, 'API client counters');
     const bHtml = await (await (await consoleAs(db, s.url, adminB, b)).jar.get('/console')).text();
     t.notMatch(bHtml, 'Entra CC', 'not shown to another tenant');
   });

@@ -25,7 +25,8 @@ const PUBLIC = new Set(['/console/login', '/console/callback', '/console/signed-
 const DURING_PASSWORD_CHANGE = new Set(['/console/password', '/console/logout']);
 /** POSTs every signed-in manager may make about themselves. */
 const SELF_SERVICE = new Set(['/console/password', '/console/logout']);
-const ADMIN_PAGES = ['/console/managers', '/console/api-clients'];
+// Viewers may read the managers list and the audit log (who can act, and what was done).
+const ADMIN_PAGES = ['/console/api-clients'];
 
 export function cookieOptions(config: Config, maxAgeSeconds?: number) {
   return {

@@ -19,6 +19,8 @@ import { registerActivity } from './pages-activity.ts';
 import { registerManagers } from './pages-managers.ts';
 import { registerApiClients } from './pages-api-clients.ts';
 import { registerPassword } from './pages-password.ts';
+import { registerConnect } from './pages-connect.ts';
+import { sweepStaleConnections, trackConnections } from './connection-tracking.ts';
 import { notFound, render } from './context.ts';
 import { sweepConsoleSessions } from '../db/console-sessions.ts';
 
@@ -52,13 +54,19 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await registerManagers(app, { config, db });
   await registerApiClients(app, { config, db });
   await registerPassword(app, { config, db });
+  await registerConnect(app, { config, db });
+  const untrack = trackConnections({ config, db, oauth, log: app.log });
 
   // Expired console sessions are refused on read; this only keeps the table small.
   const sweeper = setInterval(() => {
     sweepConsoleSessions(db).catch((err: unknown) => app.log.error({ err }, 'console session sweep failed'));
+    sweepStaleConnections({ config, db, oauth }).catch((err: unknown) => app.log.error({ err }, 'connection sweep failed'));
   }, 3_600_000);
   sweeper.unref();
-  app.addHook('onClose', async () => clearInterval(sweeper));
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    untrack();
+  });
 
   app.setNotFoundHandler(async (_req, reply) => notFound(reply));
 

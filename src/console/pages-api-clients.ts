@@ -7,6 +7,9 @@ import type { Db } from '../db/client.ts';
 import { notFound, principal, render, str } from './context.ts';
 import { AccountRefusal, apiClientOps } from './ports.ts';
 import { MAX_ACTIVE_SECRETS } from '../db/api-clients.ts';
+import { confirmPage, isConfirmed } from './confirm.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { AuditEventName } from '../audit/events.ts';
 
 const NOTICES: Record<string, string> = {
   revoked: 'Secret revoked. Tokens can no longer be requested with it.',
@@ -15,8 +18,17 @@ const NOTICES: Record<string, string> = {
 
 
 export async function registerApiClients(app: FastifyInstance, deps: { config: Config; db: Db }) {
-  const { config } = deps;
+  const { config, db } = deps;
   const ops = apiClientOps(deps);
+
+  const audit = (req: FastifyRequest, event: AuditEventName, target: string) => {
+    const me = principal(req);
+    return recordAudit(db, { event, tenantId: me.tenantId, tenant: me.tenantDomain, actor: me.username, ip: req.ip, outcome: 'success', target }, req.log);
+  };
+
+  async function findClient(tenantId: string, id: string) {
+    return (await ops.list(tenantId)).find((c) => c.id === id) ?? null;
+  }
 
   async function page(
     req: FastifyRequest,
@@ -60,6 +72,7 @@ export async function registerApiClients(app: FastifyInstance, deps: { config: C
     if (!name) return page(req, reply, { error: 'Enter a name for the client, for example "Entra provisioning".', status: 400 });
     return guard(req, reply, async () => {
       const r = await ops.create(me.tenantId, name, me.managerId);
+      await audit(req, 'api_client.created', `${name} (${r.clientId})`);
       // The secret is rendered in this response only (never stored in clear, never redirected
       // through a URL); no-store keeps it out of caches.
       return page(req, reply, { created: { clientId: r.clientId, clientName: name, secret: r.secret, isNewClient: true } });
@@ -71,6 +84,7 @@ export async function registerApiClients(app: FastifyInstance, deps: { config: C
     const id = str((req.params as Record<string, unknown>).id, 200);
     return guard(req, reply, async () => {
       const r = await ops.addSecret(me.tenantId, id);
+      await audit(req, 'api_client.secret_added', `${r.clientName} (${id})`);
       return page(req, reply, { created: { clientId: id, clientName: r.clientName, secret: r.secret, isNewClient: false } });
     });
   });
@@ -78,8 +92,28 @@ export async function registerApiClients(app: FastifyInstance, deps: { config: C
   app.post('/api-clients/:id/secrets/:secretId/revoke', async (req, reply) => {
     const me = principal(req);
     const p = req.params as Record<string, unknown>;
+    const id = str(p.id, 200);
+    const secretId = str(p.secretId, 200);
+    const c = await findClient(me.tenantId, id);
+    const secret = c?.secrets.find((x) => x.id === secretId && !x.revokedAt);
+    if (!c || !secret) return notFound(reply, 'API client secret');
+    if (!isConfirmed(req)) {
+      const others = c.secrets.filter((x) => !x.revokedAt && x.id !== secretId).length;
+      return confirmPage(reply, {
+        title: 'Revoke client secret',
+        nav: 'api-clients',
+        object: `Secret ending …${secret.hint} of API client "${c.name}"`,
+        consequence: others
+          ? `No new tokens can be requested with this secret. The client's other active secret keeps working.`
+          : `This is the client's only active secret: Entra cannot get new tokens for ${me.tenantDomain} with "${c.name}" until you add a secret and paste it into Entra.`,
+        action: `/console/api-clients/${encodeURIComponent(id)}/secrets/${encodeURIComponent(secretId)}/revoke`,
+        button: 'Revoke secret',
+        cancel: '/console/api-clients',
+      });
+    }
     return guard(req, reply, async () => {
-      await ops.revokeSecret(me.tenantId, str(p.id, 200), str(p.secretId, 200));
+      await ops.revokeSecret(me.tenantId, id, secretId);
+      await audit(req, 'api_client.secret_revoked', `…${secret.hint} of ${c.name} (${id})`);
       return reply.redirect('/console/api-clients?done=revoked', 303);
     });
   });
@@ -87,8 +121,22 @@ export async function registerApiClients(app: FastifyInstance, deps: { config: C
   app.post('/api-clients/:id/delete', async (req, reply) => {
     const me = principal(req);
     const id = str((req.params as Record<string, unknown>).id, 200);
+    const c = await findClient(me.tenantId, id);
+    if (!c) return notFound(reply, 'API client');
+    if (!isConfirmed(req)) {
+      return confirmPage(reply, {
+        title: 'Delete API client',
+        nav: 'api-clients',
+        object: `API client "${c.name}" (${c.id})`,
+        consequence: `Its secrets and every token it obtained stop working at once: Entra will stop provisioning to ${me.tenantDomain} through this client. This cannot be undone.`,
+        action: `/console/api-clients/${encodeURIComponent(id)}/delete`,
+        button: 'Delete client',
+        cancel: '/console/api-clients',
+      });
+    }
     return guard(req, reply, async () => {
       await ops.remove(me.tenantId, id);
+      await audit(req, 'api_client.deleted', `${c.name} (${id})`);
       return reply.redirect('/console/api-clients?done=deleted', 303);
     });
   });

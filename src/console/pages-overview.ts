@@ -1,13 +1,16 @@
-// Overview (issue 4 §2): the tenant, its live connections with their 24-hour numbers, the 7-day
-// hourly chart, and Disconnect.
+// Overview: the tenant, its live connections of every credential kind with their 24-hour numbers
+// and health, the 7-day chart, and Disconnect (after a confirmation page).
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { OAuthService } from '../oauth/index.ts';
-import { findActiveConnection, hourlyTotals, listActiveConnections, listApiClientUsage, managerNames, tenantCounts } from '../db/console-reads.ts';
+import { findActiveConnection, hourlyTotals, tenantCounts } from '../db/console-reads.ts';
+import { describeConnections } from './connections-view.ts';
+import { confirmPage, isConfirmed } from './confirm.ts';
+import { recordAudit } from '../audit/record.ts';
 import { hourOf } from '../activity/classify.ts';
 import { fillHours, renderActivityChart } from './chart.ts';
-import { notFound, principal, render, str } from './context.ts';
+import { notFound, principal, render, str, when } from './context.ts';
 
 const HOUR = 3_600_000;
 
@@ -18,31 +21,19 @@ export async function registerOverview(app: FastifyInstance, deps: { config: Con
     const me = principal(req);
     const now = new Date();
     const thisHour = hourOf(now).getTime();
-    const since24h = new Date(thisHour - 23 * HOUR);
-    const [connections, hours, managers, apiClients, counts] = await Promise.all([
-      listActiveConnections(db, me.tenantId, since24h),
+    const [connections, hours, counts] = await Promise.all([
+      describeConnections(db, config, me.tenantId, now),
       hourlyTotals(db, me.tenantId, new Date(thisHour - (7 * 24 - 1) * HOUR)),
-      managerNames(db, me.tenantId),
-      listApiClientUsage(db, me.tenantId, since24h),
       tenantCounts(db, me.tenantId),
     ]);
-    const clients = new Map(apiClients.map((c) => [c.id, c.name]));
     const buckets = fillHours(hours, now, 7 * 24);
     const chart = renderActivityChart(buckets, { title: 'SCIM requests per hour, last 7 days' });
     const totals = buckets.reduce((a, b) => ({ success: a.success + b.success, failure: a.failure + b.failure }), { success: 0, failure: 0 });
-    const view = connections.map((c) => ({
-      ...c,
-      clientName: c.clientId === config.entra.clientId ? 'Microsoft Entra ID' : (clients.get(c.clientId) ?? c.clientId),
-      kind: clients.has(c.clientId) ? 'Client credentials' : 'Authorization code',
-      authorizedByName: c.authorizedBy ? (managers.get(c.authorizedBy) ?? c.authorizedBy) : null,
-    }));
-    const apiView = apiClients.map((c) => ({ ...c, createdByName: c.createdBy ? (managers.get(c.createdBy) ?? c.createdBy) : null }));
     const q = req.query as Record<string, unknown>;
     return render(reply, 'overview', {
       title: 'Overview',
       nav: 'overview',
-      connections: view,
-      apiClients: apiView,
+      connections,
       chart,
       totals,
       counts,
@@ -56,8 +47,19 @@ export async function registerOverview(app: FastifyInstance, deps: { config: Con
     // Tenant-scoped lookup first: a grant id of another tenant is "not found", never revoked.
     const c = await findActiveConnection(db, me.tenantId, grantId);
     if (!c) return notFound(reply, 'connection');
+    if (!isConfirmed(req)) {
+      return confirmPage(reply, {
+        title: 'Disconnect Entra',
+        nav: 'overview',
+        object: `Microsoft Entra ID, authorized ${when(c.authorizedAt)}${c.authorizedBy ? ` by ${c.authorizedBy}` : ''}`,
+        consequence: `Its tokens are revoked at once: Entra will stop provisioning to ${me.tenantDomain} until someone authorizes again.`,
+        action: `/console/connections/${encodeURIComponent(c.grantId)}/disconnect`,
+        button: 'Disconnect',
+        cancel: '/console',
+      });
+    }
     await oauth.revokeGrant(c.grantId);
-    req.log.info({ tenantId: me.tenantId, managerId: me.managerId, grantId: c.grantId }, 'console: connection disconnected');
+    await recordAudit(db, { event: 'connection.disconnected', tenantId: me.tenantId, tenant: me.tenantDomain, actor: me.username, ip: req.ip, outcome: 'success', target: `Microsoft Entra ID (authorized ${when(c.authorizedAt)})` }, req.log);
     return reply.redirect('/console?done=disconnected', 303);
   });
 }
