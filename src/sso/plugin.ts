@@ -11,6 +11,7 @@ import { page, refuse } from './render.ts';
 import { MAX_RESPONSE_BYTES } from './saml-verify.ts';
 import { samlRoutes } from './saml-routes.ts';
 import { myRoutes } from './my-routes.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { sweepSessions } from './sessions.ts';
 import { sweepSsoState } from './sweep.ts';
 import { tenantFor } from './tenant-context.ts';
@@ -32,6 +33,7 @@ export const ssoPlugin: FastifyPluginAsync<SsoOptions> = async (app, opts) => {
   });
 
   await samlRoutes(app, { config, db });
+  await oidcRoutes(app, { config, db });
   await myRoutes(app, { config, db });
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
