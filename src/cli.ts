@@ -13,6 +13,7 @@ import { rotateSigningKey } from './db/signing-keys.ts';
 import { entraSecrets } from './oauth/secrets.ts';
 import { runSsoCommand, SSO_USAGE } from './cli-sso.ts';
 import { TOKEN_USAGE, TokenCliError, isConnectionCommand, runConnectionCommand } from './cli-tokens.ts';
+import { recordAudit } from './audit/record.ts';
 
 class UsageError extends Error {}
 
@@ -114,6 +115,7 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
       expectArgs(p, 3, `tenant ${action} <domain>`);
       const t = await requireTenantByDomain(db, p.positional[2]);
       await setTenantEnabled(db, t.id, action === 'enable');
+      await recordAudit(db, { event: action === 'enable' ? 'tenant.enabled' : 'tenant.disabled', tenantId: t.id, actor: 'operator (CLI)', outcome: 'success', target: t.domain });
       out(`tenant ${t.domain} ${action}d${action === 'disable' ? ': its tokens stop working and its managers cannot sign in' : ''}`);
       return;
     }
@@ -125,6 +127,7 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
       const t = await requireTenantByDomain(db, p.positional[2]);
       const password = await readPasswordFromStdin();
       const m = await createManagerWithPassword(deps, { tenantId: t.id, username: p.positional[3], password, role });
+      await recordAudit(db, { event: 'manager.added', tenantId: t.id, actor: 'operator (CLI)', outcome: 'success', target: m.username, detail: `role ${m.role}` });
       out(`created ${m.role} ${m.username} in ${t.domain}`);
       return;
     }
@@ -147,6 +150,7 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
       const m = await findManagerByUsername(db, t.id, p.positional[3]);
       if (!m) throw new AccountError('unknown_manager', `no manager "${p.positional[3]}" in ${t.domain}`);
       await removeManager(db, t.id, m.id);
+      await recordAudit(db, { event: 'manager.removed', tenantId: t.id, actor: 'operator (CLI)', outcome: 'success', target: m.username });
       out(`removed ${m.username} from ${t.domain}`);
       return;
     }
@@ -159,6 +163,7 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
       const password = await readPasswordFromStdin();
       // The operator knows this password: the manager picks their own at the next console sign-in.
       await setPassword(deps, t.id, m.id, password, { mustChangePassword: true });
+      await recordAudit(db, { event: 'password.changed', tenantId: t.id, actor: 'operator (CLI)', outcome: 'success', target: m.username, detail: 'reset by the operator' });
       out(`password of ${m.username} in ${t.domain} reset (to be changed at next console sign-in)`);
       return;
     }

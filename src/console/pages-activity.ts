@@ -5,6 +5,9 @@ import type { Db } from '../db/client.ts';
 import { activityResourceTypes, iterateActivity, listActivity, type ActivityFilter } from '../db/console-reads.ts';
 import { csvRow } from './csv.ts';
 import { link, pageParam, principal, render, str } from './context.ts';
+import { listAudit } from '../db/audit.ts';
+import { auditLabel } from '../audit/events.ts';
+import { dateRange } from './date-range.ts';
 
 const PAGE_SIZE = 50;
 const CSV_HEADER = ['time', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs', 'clientId'];
@@ -21,6 +24,27 @@ export async function registerActivity(app: FastifyInstance, deps: { db: Db }) {
   app.get('/activity', async (req, reply) => {
     const me = principal(req);
     const q = req.query as Record<string, unknown>;
+    if (q.view === 'audit') {
+      // Admin and security events, apart from SCIM traffic; viewers may read them too.
+      const range = dateRange(q);
+      const outcome = q.outcome === 'success' || q.outcome === 'failure' ? q.outcome : undefined;
+      const search = str(q.q, 100).trim();
+      const pageNo = pageParam(q.page);
+      const r = await listAudit(db, me.tenantId, { from: range.from, to: range.to, outcome, search, page: pageNo, pageSize: PAGE_SIZE });
+      const base = { view: 'audit', outcome: outcome ?? '', q: search, from: range.fromParam, to: range.toParam };
+      return render(reply, 'activity-audit', {
+        title: 'Activity: admin and security events',
+        nav: 'activity',
+        items: r.items.map((i) => ({ ...i, label: auditLabel(i.event) })),
+        page: { items: r.items, total: r.total, page: pageNo, pageSize: PAGE_SIZE, pages: Math.max(1, Math.ceil(r.total / PAGE_SIZE)) },
+        outcome: outcome ?? '',
+        search,
+        from: range.fromParam,
+        to: range.toParam,
+        filtered: !!(outcome || search || range.from || range.to),
+        pageLink: (n: number) => link('/console/activity', { ...base, page: n }),
+      });
+    }
     const f = filterFrom(q);
     const [page, types] = await Promise.all([
       listActivity(db, me.tenantId, { outcome: f.outcome, resourceType: f.resourceType, page: pageParam(q.page), pageSize: PAGE_SIZE }),
