@@ -1,20 +1,17 @@
 // Attribute and resource bounds over HTTP (nothing of a refused request is stored), and pages
 // bounded by bytes: fewer resources than `count`, a correct itemsPerPage, and pages chained by
 // itemsPerPage that cover every resource once in order (Users, Groups, filtered, POST /.search).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { scimServer, userBody, groupBody, patchBody, ERROR_URN, type ScimResponse } from './helpers/scim.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PAGE = 16384;
 
-function isScimError(t: Tap.Test, r: ScimResponse, status: number, scimType: string, detail: RegExp, msg: string) {
+function isScimError(t: Test, r: ScimResponse, status: number, scimType: string, detail: RegExp, msg: string) {
   t.equal(r.status, status, `${msg}: ${status}`);
   t.match(r.headers.get('content-type'), /^application\/scim\+json/, `${msg}: SCIM media type`);
   t.same([r.json?.schemas, r.json?.status, r.json?.scimType], [[ERROR_URN], String(status), scimType], `${msg}: SCIM error body`);
   t.match(r.json?.detail, detail, `${msg}: detail names the attribute and the limit`);
-}
-declare namespace Tap {
-  type Test = typeof t;
 }
 
 t.test('attribute and resource bounds', async (t) => {

@@ -3,22 +3,19 @@
 // parameters, paths and bodies (and no prototype pollution of this process, which runs the
 // server), lone surrogates, deeply nested bodies, and URLs the router rejects (bad
 // percent-encoding, over-long path segments).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { scimServer, tenantWithToken, userBody, groupBody, patchBody, ERROR_URN, type ScimResponse } from './helpers/scim.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-declare namespace Tap {
-  type Test = typeof t;
-}
 
-function scimError(t: Tap.Test, r: ScimResponse, status: number, scimType: string | undefined, msg: string) {
+function scimError(t: Test, r: ScimResponse, status: number, scimType: string | undefined, msg: string) {
   t.equal(r.status, status, `${msg}: ${status}`);
   t.match(r.headers.get('content-type'), /^application\/scim\+json/, `${msg}: SCIM media type`);
   t.same([r.json?.schemas, r.json?.status, r.json?.scimType], [[ERROR_URN], String(status), scimType], `${msg}: SCIM error body`);
 }
 
-const unpolluted = (t: Tap.Test, msg: string) => {
+const unpolluted = (t: Test, msg: string) => {
   const o = {} as Record<string, unknown>;
   t.same([o.polluted, o.x, o.givenName, Object.getPrototypeOf(o) === Object.prototype], [undefined, undefined, undefined, true], `${msg}: no prototype pollution`);
 };

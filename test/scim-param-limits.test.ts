@@ -2,16 +2,13 @@
 // statement and Prisma's compiled queries fewer. Each size that used to fail is replayed: a group
 // PATCH removing ≥ 500 members, a user with ≥ 2,530 emails, a group create/PUT/PATCH with
 // ≥ 32,767 members, 33,000 member ids; and the largest accepted sizes succeed whole.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { randomUUID } from 'node:crypto';
 import { scimServer, userBody, groupBody, patchBody, ERROR_URN, type ScimResponse } from './helpers/scim.ts';
 import { Prisma } from '../src/db/generated/client.ts';
 
-declare namespace Tap {
-  type Test = typeof t;
-}
 
-function refused(t: Tap.Test, r: ScimResponse, detail: RegExp, msg: string) {
+function refused(t: Test, r: ScimResponse, detail: RegExp, msg: string) {
   t.equal(r.status, 400, `${msg}: 400`);
   t.match(r.headers.get('content-type'), /^application\/scim\+json/, `${msg}: SCIM media type`);
   t.same([r.json?.schemas, r.json?.status, r.json?.scimType], [[ERROR_URN], '400', 'invalidValue'], `${msg}: invalidValue`);

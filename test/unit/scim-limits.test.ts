@@ -1,6 +1,6 @@
 // The pure pieces of the SCIM input bounds: JSON body guard (depth, lone surrogates, __proto__),
 // attribute bounds in the mappers, and the byte-bounded page loop.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { hasLoneSurrogate, jsonDepthExceeds, parseGuardedJson } from '../../src/scim/json-guard.ts';
 import { boundedPage } from '../../src/scim/page-budget.ts';
 import { userFromScim } from '../../src/scim/resources/user.ts';
@@ -19,7 +19,7 @@ import {
   MAX_VALUES_PER_ATTRIBUTE,
 } from '../../src/scim/limits.ts';
 
-function scimErr(t: Tap.Test, fn: () => unknown, status: number, scimType: string | undefined, detail: RegExp, msg: string) {
+function scimErr(t: Test, fn: () => unknown, status: number, scimType: string | undefined, detail: RegExp, msg: string) {
   try {
     fn();
     t.fail(`${msg}: no error`);
@@ -31,9 +31,6 @@ function scimErr(t: Tap.Test, fn: () => unknown, status: number, scimType: strin
   }
 }
 
-declare namespace Tap {
-  type Test = typeof t;
-}
 
 const nest = (n: number, open = '[', close = ']') => `${open.repeat(n)}${close.repeat(n)}`;
 
