@@ -2,9 +2,8 @@
 // A failure to start is one line on stderr and a non-zero exit: an operator reads it in the
 // supervisor's status or journal, where a stack trace hides the one sentence that matters.
 import { loadConfig, ConfigError, type Config } from './config.ts';
-import { buildApp } from './app.ts';
 import { StartupError } from './startup-error.ts';
-import { gracefulShutdown } from './plugins/shutdown.ts';
+import type { FastifyInstance } from 'fastify';
 
 const EXIT_CONFIG = 2;
 const EXIT_STARTUP = 1;
@@ -41,7 +40,11 @@ async function main() {
   }
   const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
 
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let app: FastifyInstance;
+  // Loaded after the configuration is known to be valid: a typo is reported at once, not after
+  // every module of the product has been read.
+  const { buildApp } = await import('./app.ts');
+  const { gracefulShutdown } = await import('./plugins/shutdown.ts');
   try {
     app = await buildApp(config);
   } catch (e) {
