@@ -20,16 +20,26 @@ import { domainCandidates } from '../src/oauth/domain-input.ts';
 const argon2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 
 
-t.test('password policy', async (t) => {
+t.test('password policy (NIST SP 800-63B): length, blocklist, context words, no composition rules', async (t) => {
   t.match(passwordProblem(''), /empty/);
   t.match(passwordProblem('Short-1'), /too short/);
+  t.match(passwordProblem('a'.repeat(11)), /too short/, '11 characters');
   t.match(passwordProblem('aaaaaaaaaaaaaaa'), /repeated/);
-  t.match(passwordProblem('alllowercaseletters'), /too simple/);
-  t.match(passwordProblem('123456789012'), /too simple/);
-  t.match(passwordProblem('alice-Password-1', { username: 'alice' }), /username/);
-  t.equal(passwordProblem('correct horse battery 9'), null, 'passphrase with a digit is fine');
+  t.equal(passwordProblem('alllowercaseletters'), null, 'no composition rule: lower-case letters only is fine');
+  t.equal(passwordProblem('correct horse battery staple'), null, 'a passphrase of words and spaces is fine');
   t.equal(passwordProblem('Correct-Horse-Battery-9'), null);
-  t.match(passwordProblem('x'.repeat(300) + 'A1'), /too long/);
+  t.equal(passwordProblem('x'.repeat(127) + 'y'), null, '128 characters accepted');
+  t.match(passwordProblem('x'.repeat(128) + 'y'), /too long/, '129 characters refused');
+  t.equal(passwordProblem('🔑'.repeat(11) + 'ab'), null, 'length counts characters, not bytes');
+  for (const common of ['123456789012', 'password1234', 'PasswordPassword', 'qwertyuiopasdfghjkl', '1qaz2wsx3edc']) {
+    t.match(passwordProblem(common), /commonly used or breached/, `${common} is on the shipped list`);
+  }
+  t.match(passwordProblem('alice-Password-1', { username: 'alice' }), /username/);
+  t.match(passwordProblem('my-ALICE.SMITH-pass', { username: 'alice.smith' }), /username/);
+  t.equal(passwordProblem('a long passphrase 42', { username: 'al' }), null, 'two-letter usernames are not context words');
+  t.match(passwordProblem('Welcome-to-Acme-2026', { domain: 'acme' }), /domain/);
+  t.match(passwordProblem('contoso rules forever', { domain: 'contoso.example' }), /domain/, 'each label of the domain counts');
+  t.equal(passwordProblem('contoso rules forever', { domain: 'acme' }), null);
 });
 
 t.test('domain rules and Go-to-domain input', async (t) => {
@@ -44,23 +54,40 @@ t.test('domain rules and Go-to-domain input', async (t) => {
   t.same(domainCandidates('   ', 'x'), []);
 });
 
-t.test('throttle: per user, per IP, window and success reset', async (t) => {
-  let now = 1_000_000;
-  const th = new LoginThrottle({ maxFailuresPerUser: 3, maxFailuresPerIp: 5, windowSeconds: 60 }, () => now);
+t.test('throttle: per user, per IP, window and success reset, in the database', async (t) => {
+  const db = await freshDb(t);
+  let now = 1_000_000_000_000;
+  const limits = { maxFailuresPerUser: 3, maxFailuresPerIp: 5, windowSeconds: 60, maxFailuresPerClient: 4 };
+  const th = new LoginThrottle(db, limits, () => new Date(now));
   for (let i = 0; i < 3; i++) {
-    t.equal(th.retryAfter('t1', 'Alice', '10.0.0.1'), 0);
-    th.recordFailure('t1', 'alice', '10.0.0.1');
+    t.match(await th.claimSignIn('t1', i === 0 ? 'Alice' : 'alice', '10.0.0.1'), { ok: true }, `attempt ${i + 1} allowed`);
     now += 1000;
   }
-  const wait = th.retryAfter('t1', 'ALICE ', '10.0.0.9');
-  t.ok(wait > 0 && wait <= 60, `user blocked from any IP (wait ${wait}s)`);
-  t.equal(th.retryAfter('t2', 'alice', '10.0.0.9'), 0, 'same username in another tenant is independent');
+  const blocked = await th.claimSignIn('t1', 'ALICE ', '10.0.0.9');
+  t.ok(!blocked.ok && blocked.retryAfter > 0 && blocked.retryAfter <= 60, 'user blocked from any IP');
+  t.match(await th.claimSignIn('t2', 'alice', '10.0.0.9'), { ok: true }, 'same username in another tenant is independent');
+  // Another instance on the same database sees the same counters.
+  const other = new LoginThrottle(db, limits, () => new Date(now));
+  t.match(await other.claimSignIn('t1', 'alice', '10.0.0.9'), { ok: false }, 'shared across instances');
   now += 60_000;
-  t.equal(th.retryAfter('t1', 'alice', '10.0.0.9'), 0, 'window passed');
-  for (let i = 0; i < 5; i++) th.recordFailure('t1', `user${i}`, '10.0.0.2');
-  t.ok(th.retryAfter('t1', 'fresh', '10.0.0.2') > 0, 'IP blocked after spraying usernames');
-  th.recordSuccess('t1', 'user1');
-  t.ok(th.retryAfter('t1', 'fresh', '10.0.0.2') > 0, 'success does not reset the IP counter');
+  t.match(await th.claimSignIn('t1', 'alice', '10.0.0.9'), { ok: true }, 'window passed');
+  await th.signInSucceeded('t1', 'alice', '10.0.0.9');
+  t.equal(await db.throttleBucket.count({ where: { bucket: LoginThrottle.userKey('t1', 'alice') } }), 0, 'success clears the user counter');
+
+  for (let i = 0; i < 5; i++) t.match(await th.claimSignIn('t1', `user${i}`, '10.0.0.2'), { ok: true });
+  t.match(await th.claimSignIn('t1', 'fresh', '10.0.0.2'), { ok: false }, 'IP blocked after spraying usernames');
+  const fresh = await db.throttleBucket.findUnique({ where: { bucket: LoginThrottle.userKey('t1', 'fresh') } });
+  t.equal(fresh?.count ?? 0, 0, 'a refused attempt is not counted against the user');
+
+  const c1 = await th.claimClientAuth('slc_x', '10.0.0.3');
+  t.match(c1, { ok: true });
+  await th.succeeded(c1);
+  for (let i = 0; i < 4; i++) t.match(await th.claimClientAuth('slc_x', `10.0.1.${i}`), { ok: true });
+  t.match(await th.claimClientAuth('slc_x', '10.0.2.1'), { ok: false }, 'per client id, whatever the IP; the right secret gave its claim back');
+
+  now += 61_000;
+  t.ok((await th.sweep()) > 0, 'expired buckets swept');
+  t.equal(await db.throttleBucket.count(), 0);
   t.equal(describeWait(1), '1 second');
   t.equal(describeWait(45), '45 seconds');
   t.equal(describeWait(61), '2 minutes');
@@ -79,6 +106,8 @@ t.test('managers: create, verify, change password, last-admin rule', async (t) =
   t.match(hash, /^\$argon2id\$/, 'argon2id hash');
   await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'alice', password: 'Correct-Horse-Battery-9', role: 'admin' }), { code: 'duplicate_username' });
   await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'bob', password: 'weak', role: 'admin' }), { code: 'weak_password' });
+  await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'bob', password: 'password1234', role: 'admin' }), { code: 'weak_password', message: /breached/ });
+  await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'bob', password: `the ${tenant.domain} team rocks`, role: 'admin' }), { code: 'weak_password', message: /domain/ }, 'the tenant domain comes from the database');
   await t.rejects(createManagerWithPassword(deps, { tenantId: tenant.id, username: 'bad name', password: 'Correct-Horse-Battery-9', role: 'admin' }), { code: 'invalid_username' });
 
   t.match(await verifyManagerPassword(deps, tenant.id, 'ALICE', 'Correct-Horse-Battery-9'), { ok: true, manager: { id: admin.id } });
@@ -106,6 +135,7 @@ t.test('managers: create, verify, change password, last-admin rule', async (t) =
 
   await t.rejects(changePassword(deps, tenant.id, admin.id, 'wrong-Password-1', 'Another-Password-7'), { code: 'wrong_password' });
   await t.rejects(changePassword(deps, tenant.id, admin.id, 'Correct-Horse-Battery-9', 'weak'), { code: 'weak_password' });
+  await t.rejects(setPassword(deps, tenant.id, admin.id, `${tenant.domain}-reset-2026`), { code: 'weak_password', message: /domain/ }, 'operator reset follows the same rule');
   await setPassword(deps, tenant.id, admin.id, 'Reset-By-Operator-42', { mustChangePassword: true });
   t.match(await verifyManagerPassword(deps, tenant.id, 'alice', 'Reset-By-Operator-42'), { ok: true, manager: { mustChangePassword: true } });
   await changePassword(deps, tenant.id, admin.id, 'Reset-By-Operator-42', 'Another-Password-7');

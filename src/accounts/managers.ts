@@ -16,6 +16,7 @@ import {
   type Manager,
   type Role,
 } from '../db/managers.ts';
+import { findTenantById } from '../db/tenants.ts';
 import { AccountError } from './errors.ts';
 import { passwordProblem } from './password-policy.ts';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
@@ -27,8 +28,10 @@ export interface AccountDeps {
 
 export type VerifyResult = { ok: true; manager: Manager } | { ok: false; reason: 'invalid' | 'disabled' };
 
-function checkPassword(password: string, username?: string): void {
-  const problem = passwordProblem(password, { username });
+/** The rule needs the tenant's domain: a password naming the organisation is easy to guess. */
+async function checkPassword(db: Db, tenantId: string, password: string, username: string): Promise<void> {
+  const tenant = await findTenantById(db, tenantId);
+  const problem = passwordProblem(password, { username, domain: tenant?.domain });
   if (problem) throw new AccountError('weak_password', problem);
 }
 
@@ -53,7 +56,7 @@ export async function createManagerWithPassword(
   input: { tenantId: string; username: string; password: string; role: Role; mustChangePassword?: boolean },
 ): Promise<Manager> {
   const username = validateUsername(input.username);
-  checkPassword(input.password, username);
+  await checkPassword(deps.db, input.tenantId, input.password, username);
   const passwordHash = await hashPassword(input.password, deps.config.argon2);
   return createManagerRow(deps.db, { ...input, username, passwordHash });
 }
@@ -68,7 +71,7 @@ export async function setPassword(
 ): Promise<void> {
   const m = await findManagerById(deps.db, tenantId, managerId);
   if (!m) throw new AccountError('unknown_manager', 'no such manager in this tenant');
-  checkPassword(password, m.username);
+  await checkPassword(deps.db, tenantId, password, m.username);
   const hash = await hashPassword(password, deps.config.argon2);
   await setManagerPasswordHash(deps.db, tenantId, managerId, hash, opts.mustChangePassword ?? false);
 }
@@ -79,7 +82,7 @@ export async function changePassword(deps: AccountDeps, tenantId: string, manage
   if (!m) throw new AccountError('unknown_manager', 'no such manager in this tenant');
   if (!(await verifyPassword(m.passwordHash, oldPassword))) throw new AccountError('wrong_password', 'the current password is not correct');
   if (oldPassword === newPassword) throw new AccountError('weak_password', 'the new password must differ from the current one');
-  checkPassword(newPassword, m.username);
+  await checkPassword(deps.db, tenantId, newPassword, m.username);
   const hash = await hashPassword(newPassword, deps.config.argon2);
   await setManagerPasswordHash(deps.db, tenantId, managerId, hash, false);
 }

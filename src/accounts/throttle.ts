@@ -1,81 +1,106 @@
-// Login throttling (issue 2 §6): failed sign-ins are counted per tenant+username and per client IP
-// in a fixed window (config.login). Past the limit, sign-in is refused without checking the
-// password until the oldest failure in the window ages out; the caller tells the person how long.
+// Throttling of everything that checks a secret someone types or sends (issue 2 §6): the sign-in
+// form (per tenant+username and per client IP), the Go-to-domain step (domain guessing per IP), the
+// change-password form (per manager) and client authentication at /oauth/token (per client id and
+// per IP). Counters live in the database (login-attempts.ts), shared by every instance.
 //
-// In memory, per process: with several instances behind a balancer the effective limit is
-// N × the configured one, which still stops online guessing; a shared store can replace this
-// class without touching callers.
+// Check and record are one step: an attempt is claimed BEFORE the secret is checked, so parallel
+// attempts cannot all pass a check made before any of them was recorded. An attempt that turns out
+// well gives its claim back (or clears the user's counter); a failure keeps it. Past the limit,
+// nothing is checked until the window of the full bucket ends; refused attempts are not counted,
+// so an attacker cannot extend a lockout by hammering it.
+import type { Db } from '../db/client.ts';
+import { claimAttempt, releaseAttempt, resetAttempts, sweepAttempts } from '../db/login-attempts.ts';
+
 export interface ThrottleLimits {
   maxFailuresPerUser: number;
   maxFailuresPerIp: number;
   windowSeconds: number;
+  maxFailuresPerClient: number;
 }
 
-export class LoginThrottle {
-  #limits: ThrottleLimits;
-  #failures = new Map<string, number[]>(); // key → failure times (ms), oldest first
-  #now: () => number;
+interface Bucket {
+  key: string;
+  limit: number;
+}
 
-  constructor(limits: ThrottleLimits, now: () => number = Date.now) {
+/** ok: go ahead (and report how it went); otherwise the seconds to wait. */
+export type Claim = { ok: true; buckets: string[] } | { ok: false; retryAfter: number };
+
+export class LoginThrottle {
+  #db: Db;
+  #limits: ThrottleLimits;
+  #now: () => Date;
+
+  constructor(db: Db, limits: ThrottleLimits, now: () => Date = () => new Date()) {
+    this.#db = db;
     this.#limits = limits;
     this.#now = now;
   }
 
   static userKey(tenantId: string, username: string): string {
-    return `u:${tenantId}:${username.trim().toLowerCase()}`;
+    return `signin:user:${tenantId}:${username.trim().toLowerCase()}`;
   }
 
-  static ipKey(ip: string): string {
-    return `ip:${ip}`;
-  }
-
-  #recent(key: string): number[] {
-    const cutoff = this.#now() - this.#limits.windowSeconds * 1000;
-    const list = this.#failures.get(key);
-    if (!list) return [];
-    while (list.length && list[0] <= cutoff) list.shift();
-    if (!list.length) this.#failures.delete(key);
-    return list;
-  }
-
-  /** Seconds to wait before another attempt is allowed, 0 when allowed now. */
-  retryAfter(tenantId: string | null, username: string | null, ip: string): number {
-    const checks: Array<[string, number]> = [[LoginThrottle.ipKey(ip), this.#limits.maxFailuresPerIp]];
-    if (tenantId && username) checks.push([LoginThrottle.userKey(tenantId, username), this.#limits.maxFailuresPerUser]);
-    let wait = 0;
-    for (const [key, max] of checks) {
-      const list = this.#recent(key);
-      if (list.length >= max) {
-        const freeAt = list[list.length - max] + this.#limits.windowSeconds * 1000;
-        wait = Math.max(wait, Math.ceil((freeAt - this.#now()) / 1000));
+  async #claim(buckets: Bucket[]): Promise<Claim> {
+    const claimed: string[] = [];
+    for (const b of buckets) {
+      const wait = await claimAttempt(this.#db, b.key, b.limit, this.#limits.windowSeconds, this.#now());
+      if (wait > 0) {
+        for (const k of claimed) await releaseAttempt(this.#db, k);
+        return { ok: false, retryAfter: wait };
       }
+      claimed.push(b.key);
     }
-    return wait;
+    return { ok: true, buckets: claimed };
   }
 
-  recordFailure(tenantId: string | null, username: string | null, ip: string): void {
-    const now = this.#now();
-    const keys = [LoginThrottle.ipKey(ip)];
-    if (tenantId && username) keys.push(LoginThrottle.userKey(tenantId, username));
-    for (const key of keys) {
-      const list = this.#recent(key);
-      list.push(now);
-      // Never keep more entries than the larger limit needs.
-      const cap = Math.max(this.#limits.maxFailuresPerIp, this.#limits.maxFailuresPerUser);
-      if (list.length > cap) list.splice(0, list.length - cap);
-      this.#failures.set(key, list);
-    }
-    if (this.#failures.size > 100_000) this.#sweep();
+  async #release(keys: string[]): Promise<void> {
+    for (const k of keys) await releaseAttempt(this.#db, k);
   }
 
-  /** A successful sign-in clears that user's counter (not the IP's: one right password must not
-   * reset a spray across many accounts). */
-  recordSuccess(tenantId: string, username: string): void {
-    this.#failures.delete(LoginThrottle.userKey(tenantId, username));
+  /** Sign-in form: per tenant+username and per client IP. */
+  claimSignIn(tenantId: string, username: string, ip: string): Promise<Claim> {
+    return this.#claim([
+      { key: LoginThrottle.userKey(tenantId, username), limit: this.#limits.maxFailuresPerUser },
+      { key: `signin:ip:${ip}`, limit: this.#limits.maxFailuresPerIp },
+    ]);
   }
 
-  #sweep(): void {
-    for (const key of [...this.#failures.keys()]) this.#recent(key);
+  /** The right password clears that user's counter; the IP only gets this attempt back (one right
+   * password must not reset a spray across many accounts). */
+  async signInSucceeded(tenantId: string, username: string, ip: string): Promise<void> {
+    await resetAttempts(this.#db, LoginThrottle.userKey(tenantId, username));
+    await releaseAttempt(this.#db, `signin:ip:${ip}`);
+  }
+
+  /** Go-to-domain: unknown domains per client IP (probing which tenants exist). */
+  claimDomainLookup(ip: string): Promise<Claim> {
+    return this.#claim([{ key: `domain:ip:${ip}`, limit: this.#limits.maxFailuresPerIp }]);
+  }
+
+  /** Change-password form: wrong current passwords per manager and per client IP. */
+  claimPasswordCheck(managerId: string, ip: string): Promise<Claim> {
+    return this.#claim([
+      { key: `password:manager:${managerId}`, limit: this.#limits.maxFailuresPerUser },
+      { key: `password:ip:${ip}`, limit: this.#limits.maxFailuresPerIp },
+    ]);
+  }
+
+  /** Client authentication at the token, revocation and introspection endpoints. */
+  claimClientAuth(clientId: string | null, ip: string): Promise<Claim> {
+    const buckets: Bucket[] = [{ key: `client:ip:${ip}`, limit: this.#limits.maxFailuresPerIp }];
+    if (clientId) buckets.unshift({ key: `client:id:${clientId}`, limit: this.#limits.maxFailuresPerClient });
+    return this.#claim(buckets);
+  }
+
+  /** The attempt went well: its claims are given back. */
+  succeeded(claim: Claim): Promise<void> {
+    return claim.ok ? this.#release(claim.buckets) : Promise.resolve();
+  }
+
+  /** For the periodic sweep: buckets whose window ended. */
+  sweep(): Promise<number> {
+    return sweepAttempts(this.#db, this.#limits.windowSeconds, this.#now());
   }
 }
 

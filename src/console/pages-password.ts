@@ -6,9 +6,13 @@ import type { Db } from '../db/client.ts';
 import { deleteOtherSessions } from '../db/console-sessions.ts';
 import { principal, render, str } from './context.ts';
 import { AccountRefusal, managerOps } from './ports.ts';
+import { LoginThrottle, describeWait } from '../accounts/throttle.ts';
+import { passwordProblem } from '../accounts/password-policy.ts';
 
 export async function registerPassword(app: FastifyInstance, deps: { config: Config; db: Db }) {
   const ops = managerOps(deps);
+  // Counters live in the database, so this instance shares them with the sign-in pages and other processes.
+  const throttle = new LoginThrottle(deps.db, deps.config.login);
 
   app.get('/password', async (req, reply) => {
     const me = principal(req);
@@ -35,12 +39,24 @@ export async function registerPassword(app: FastifyInstance, deps: { config: Con
     if (!current || !next) return fail('Enter your current password and a new one.');
     if (next !== confirm) return fail('The new password and its confirmation do not match.');
     if (next === current) return fail('Choose a new password that differs from the current one.');
+    // The new password's rule first: from here on, a refusal can only mean a wrong current password.
+    const problem = passwordProblem(next, { username: me.username, domain: me.tenantDomain });
+    if (problem) return fail(`${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`);
+    // Counted before the current password is checked (one atomic step), so a stolen session cannot
+    // be used to guess the password behind it.
+    const claim = await throttle.claimPasswordCheck(me.managerId, req.ip);
+    if (!claim.ok) {
+      reply.header('retry-after', String(claim.retryAfter));
+      reply.code(429);
+      return render(reply, 'password', { title: 'Change password', nav: me.mustChangePassword ? '' : 'password', forced: me.mustChangePassword, policy: ops.policyHint, error: `Too many wrong current passwords. Try again in ${describeWait(claim.retryAfter)}.` });
+    }
     try {
       await ops.changeOwnPassword(me.tenantId, me.managerId, current, next);
     } catch (err) {
       if (err instanceof AccountRefusal) return fail(err.message);
       throw err;
     }
+    await throttle.succeeded(claim);
     // Other browsers signed in with the old password must sign in again.
     await deleteOtherSessions(deps.db, me.managerId, me.sessionId);
     return reply.redirect(me.mustChangePassword ? '/console' : '/console/password?done=1', 303);

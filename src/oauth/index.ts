@@ -58,7 +58,8 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
   if (secrets.generated) {
     log.warn('ENTRA_CLIENT_SECRETS is not set: using the generated secret stored in the database (see `npm run cli -- entra show`)');
   }
-  const provider = buildProvider({ config, db, jwks, cookieKeys: keys, entraSecrets: secrets.secrets, digest });
+  const throttle = new LoginThrottle(db, config.login);
+  const provider = buildProvider({ config, db, jwks, cookieKeys: keys, entraSecrets: secrets.secrets, digest, throttle });
   const resolver = new TokenResolver(db, { entraClientId: config.entra.clientId, cacheMs: config.tokens.tokenCacheMs, digest });
 
   const quiet = (what: string) => (err: unknown) => log.error({ err }, what);
@@ -82,10 +83,10 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
 
   const sweep = setInterval(() => {
     sweepExpiredPayloads(db).catch(quiet('oidc payload sweep failed'));
+    throttle.sweep().catch(quiet('throttle sweep failed'));
   }, SWEEP_MS);
   sweep.unref();
 
-  const throttle = new LoginThrottle(config.login);
   const service: OAuthService & { csrfKey: Buffer } = {
     provider,
     issuer: `${config.publicUrl}/oauth`,

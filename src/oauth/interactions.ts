@@ -115,6 +115,14 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     return false;
   }
 
+  const mustChangePasswordPage = (reply: FastifyReply) =>
+    page(reply, 403, 'error', {
+      title: 'Change your password first',
+      heading: 'Change your password before connecting Microsoft Entra ID',
+      message: `Your password was set by an administrator and must be changed before it can authorize Microsoft Entra ID. Sign in to the SecureLogin console at ${publicOrigin}/console, choose a new password there, then click Authorize in Entra again.`,
+      code: 'password_change_required',
+    });
+
   app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'interaction error');
@@ -155,11 +163,18 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     const typed = field(req.body, 'domain', 300);
     const candidates = domainCandidates(typed, publicHost);
     if (candidates.length === 0) return domainPage(reply, d, 400, 'Enter your SecureLogin domain, for example "acme".', typed);
+    // Guessing domains reveals which tenants exist: unknown names count against the client's IP.
+    const claim = await throttle.claimDomainLookup(req.ip);
+    if (!claim.ok) {
+      reply.header('retry-after', String(claim.retryAfter));
+      return domainPage(reply, d, 429, `Too many unknown domains were tried from your network. Try again in ${describeWait(claim.retryAfter)}.`, typed);
+    }
     let tenant: Tenant | null = null;
     for (const c of candidates) {
       tenant = await findTenantByDomain(db, c);
       if (tenant) break;
     }
+    if (tenant) await throttle.succeeded(claim);
     if (!tenant) {
       return domainPage(reply, d, 404, `We could not find a SecureLogin domain called "${candidates[candidates.length - 1]}". Check the spelling, or ask your administrator for your domain.`, typed);
     }
@@ -179,20 +194,19 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     const password = field(req.body, 'password', 1024);
     if (!username || !password) return loginPage(reply, d, tenant, 400, 'Enter your username and password.', username);
 
-    const wait = throttle.retryAfter(tenant.id, username, req.ip);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      return loginPage(reply, d, tenant, 429, `Too many failed sign-in attempts. For your security, sign-in is paused: try again in ${describeWait(wait)}.`, username);
+    // The attempt is counted before the password is checked (one atomic step per counter), so
+    // parallel guesses cannot all slip under the limit.
+    const claim = await throttle.claimSignIn(tenant.id, username, req.ip);
+    if (!claim.ok) {
+      reply.header('retry-after', String(claim.retryAfter));
+      return loginPage(reply, d, tenant, 429, `Too many failed sign-in attempts. For your security, sign-in is paused: try again in ${describeWait(claim.retryAfter)}.`, username);
     }
     const v = await verifyManagerPassword({ db, config }, tenant.id, username, password);
     if (!v.ok) {
-      if (v.reason === 'invalid') {
-        throttle.recordFailure(tenant.id, username, req.ip);
-        return loginPage(reply, d, tenant, 401, GENERIC_LOGIN_ERROR, username);
-      }
+      if (v.reason === 'invalid') return loginPage(reply, d, tenant, 401, GENERIC_LOGIN_ERROR, username);
       return loginPage(reply, d, tenant, 403, 'This account is disabled. Ask an admin of your tenant to enable it.', username);
     }
-    throttle.recordSuccess(tenant.id, username);
+    await throttle.signInSucceeded(tenant.id, username, req.ip);
     const m = v.manager;
 
     if (isEntra(d)) {
@@ -201,6 +215,9 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
       if (m.role !== 'admin') {
         return loginPage(reply, d, tenant, 403, `Your account does not have admin permission for ${tenant.name}. Only a tenant admin can connect Microsoft Entra ID. Ask an admin to sign in, or to give your account the admin role.`, username);
       }
+      // A password someone else set (initial or reset) is known to them: it must not be able to
+      // hand provisioning of the tenant to Entra. The console's forced change is the way out.
+      if (m.mustChangePassword) return mustChangePasswordPage(reply);
       const state: StepState = { tenantId: tenant.id, pendingLogin: { managerId: m.id, username: m.username, at: Date.now() } };
       await provider.interactionResult(req.raw, reply.raw, state, { mergeWithLastSubmission: false });
       return reply.redirect(`/interaction/${d.uid}`, 303);
@@ -239,6 +256,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     if (!m || !m.enabled || m.role !== 'admin') {
       return loginPage(reply, d, tenant, 403, 'Your account no longer has admin permission for this tenant.');
     }
+    if (m.mustChangePassword) return mustChangePasswordPage(reply);
     const accountId = tenantAccountId(tenant.id);
     const grant = new provider.Grant({ accountId, clientId: config.entra.clientId });
     const requested = (d.params.scope ?? '').split(' ').filter((s) => ['openid', 'offline_access', 'scim'].includes(s));

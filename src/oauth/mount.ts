@@ -6,6 +6,7 @@ import type Provider from 'oidc-provider';
 import type { IncomingMessage } from 'node:http';
 import { pageSecurityHeaders } from '../plugins/security-headers.ts';
 import type { Config } from '../config.ts';
+import { CLIENT_IP } from './client-auth-throttle.ts';
 
 const PREFIX = '/oauth';
 
@@ -29,6 +30,8 @@ export async function mountProvider(app: FastifyInstance, deps: { config: Config
     // PUBLIC_URL so a forged Host / X-Forwarded-Host header cannot change what we advertise.
     raw.headers.host = publicHost;
     delete raw.headers['x-forwarded-host'];
+    // The throttles key on the client address as Fastify resolved it (TRUST_PROXY), not Koa's.
+    (raw as IncomingMessage & { [CLIENT_IP]?: string })[CLIENT_IP] = req.ip;
     // Provider pages (errors, logout) are HTML; JSON endpoints are unaffected by these headers.
     for (const [k, v] of Object.entries(headers)) reply.raw.setHeader(k, v);
     callback(raw, reply.raw);

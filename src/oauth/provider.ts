@@ -20,7 +20,10 @@ import {
 } from './clients.ts';
 import { matchesAny, matchesAnyHash } from './secrets.ts';
 import { renderLoggedOut, renderLogout, renderProviderError } from './pages.ts';
+import { BROKER_CLAIMS, BROKER_SCOPES, brokerAccount, brokerClient, brokerGrant, brokerSecretMatches, isBrokerClientId, isUserAccountId } from '../sso/broker.ts';
 import { refreshReuse } from './refresh-reuse.ts';
+import type { LoginThrottle } from '../accounts/throttle.ts';
+import { clientAuthContext, throttledCompare } from './client-auth-throttle.ts';
 
 /** A refresh reloads the grant, so the grant must outlive any refresh token; with sliding refresh
  * tokens there is no natural end, so grants are long-lived and die by revocation (Disconnect,
@@ -36,6 +39,7 @@ export interface ProviderDeps {
   cookieKeys: string[];
   entraSecrets: string[];
   digest: TokenDigest;
+  throttle: LoginThrottle;
 }
 
 function ownTokenOnly(_ctx: unknown, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }) {
@@ -54,6 +58,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
   class Adapter extends Base {
     override async find(id: string) {
       if (this.type !== 'Client') return super.find(id);
+      if (isBrokerClientId(id)) return brokerClient(db, id);
       if (!id.startsWith(API_CLIENT_ID_PREFIX)) return undefined;
       const c = await findClientForAuth(db, id);
       return c ? apiClientMetadata(c) : undefined;
@@ -92,11 +97,12 @@ export function buildProvider(deps: ProviderDeps): Provider {
       jwks: '/jwks',
       end_session: '/logout',
     },
-    scopes: ['openid', 'offline_access', SCIM_SCOPE],
+    scopes: ['openid', 'offline_access', SCIM_SCOPE, ...BROKER_SCOPES.filter((sc) => sc !== 'openid')],
     claims: {
       openid: ['sub', 'tenant_id', 'tenant_domain', 'tenant_name', 'username', 'role', 'must_change_password'],
+      ...BROKER_CLAIMS,
     },
-    // The console reads its claims from the ID token; there is no userinfo endpoint.
+    // The console reads its claims from the ID token; SecureLogin apps (sso/broker.ts) may use userinfo.
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
@@ -104,7 +110,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       introspection: { enabled: true, allowedPolicy: ownTokenOnly },
       revocation: { enabled: true, allowedPolicy: ownTokenOnly },
       clientCredentials: { enabled: true },
-      userinfo: { enabled: false },
+      userinfo: { enabled: true },
       // Opaque, audience-less access tokens: one indexed read to resolve, revocable at once,
       // ~43 characters (Entra stores tokens; keep them far below 1 KB, entra-protocol.md §1.4).
       resourceIndicators: { enabled: false },
@@ -112,7 +118,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
     },
     // PKCE honoured when sent (plain RFC 6749 clients such as Entra may omit it), required for the
     // public console client.
-    pkce: { required: (_ctx: unknown, client: { clientId: string }) => client.clientId === CONSOLE_CLIENT_ID },
+    pkce: { required: (_ctx: unknown, client: { clientId: string }) => client.clientId === CONSOLE_CLIENT_ID || isBrokerClientId(client.clientId) },
     // Entra gets a refresh token with every code (it does not ask for offline_access).
     issueRefreshToken: async (_ctx: unknown, client: { clientId: string; grantTypeAllowed(g: string): boolean }) =>
       client.clientId === entraId && client.grantTypeAllowed('refresh_token'),
@@ -125,6 +131,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const resultGrant = ctx.oidc.result?.consent?.grantId;
       if (resultGrant) return ctx.oidc.provider.Grant.find(resultGrant);
+      if (isBrokerClientId(ctx.oidc.client.clientId)) return brokerGrant(ctx as never);
       if (ctx.oidc.client.clientId !== CONSOLE_CLIENT_ID || !ctx.oidc.session.accountId) return undefined;
       // First-party console: no consent page (issue 4 §1); its grant is created here.
       const grant = new ctx.oidc.provider.Grant({ clientId: CONSOLE_CLIENT_ID, accountId: ctx.oidc.session.accountId });
@@ -133,6 +140,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       return grant;
     },
     findAccount: async (_ctx: unknown, id: string) => {
+      if (isUserAccountId(id)) return brokerAccount(db, id);
       const parsed = parseAccountId(id);
       if (!parsed) return undefined;
       if (parsed.kind === 'tenant') {
@@ -156,7 +164,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
         }),
       };
     },
-    interactions: { policy, url: async (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    interactions: { policy, url: async (ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}${isBrokerClientId(ctx.oidc.client?.clientId) ? '/sso' : ''}` },
     ttl: {
       AccessToken: config.tokens.accessTokenTtl,
       ClientCredentials: config.tokens.accessTokenTtl,
@@ -178,14 +186,18 @@ export function buildProvider(deps: ProviderDeps): Provider {
   // on this provider's own Client class (lib/models/client.js compareClientSecret, public method).
   const original = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, actual: string) {
-    if (this.clientId === entraId) return matchesAny(actual, deps.entraSecrets);
-    if (this.clientId.startsWith(API_CLIENT_ID_PREFIX)) {
-      // Re-read on every use: a revoked secret is refused at once, whatever the provider cached.
-      const c = await findClientForAuth(db, this.clientId);
-      return c ? matchesAnyHash(actual, c.secretHashes) : false;
-    }
-    return original.call(this, actual);
+    return throttledCompare(deps.throttle, this.clientId, async () => {
+      if (this.clientId === entraId) return matchesAny(actual, deps.entraSecrets);
+      if (isBrokerClientId(this.clientId)) return brokerSecretMatches(db, this.clientId, actual);
+      if (this.clientId.startsWith(API_CLIENT_ID_PREFIX)) {
+        // Re-read on every use: a revoked secret is refused at once, whatever the provider cached.
+        const c = await findClientForAuth(db, this.clientId);
+        return c ? matchesAnyHash(actual, c.secretHashes) : false;
+      }
+      return original.call(this, actual);
+    });
   };
+  provider.use(clientAuthContext());
 
   // Entra may send no scope, or scopes without "scim" (entra-protocol.md §1.2: "don't require
   // it; default to the full SCIM scope"): the authorization request always carries scim.
