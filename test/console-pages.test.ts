@@ -183,7 +183,7 @@ t.test('console pages', async (t) => {
     t.match(html, `/console/groups/${gA}`);
     t.notMatch(html, 'uniqueness');
     const userPage = await (await jar.get(`/console/users/${uA}`)).text();
-    t.match(userPage, '<span class="op">create</span>', "user's provisioning history");
+    t.match(userPage, '<span class="op" title="create (POST)">Created</span>', "user's provisioning history");
 
     const overview = await (await jar.get('/console')).text();
     t.match(overview, /<td data-label="Requests \(24 h\)" class="num">3<\/td>/, '24 h requests of grant-a');

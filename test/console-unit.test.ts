@@ -47,7 +47,8 @@ t.test('chart: hours filled, stacked bars, accessible labels, escaped text', asy
   t.equal((svg.match(/fill="#2f6fdf"/g) ?? []).length, 2, 'one success bar per non-empty hour');
   t.equal((svg.match(/fill="#c8372d"/g) ?? []).length, 1, 'one failure segment');
   t.match(svg, '2026-11-28 10:00 UTC: 7 succeeded, 3 failed');
-  t.match(svg, '>11-28<', 'midnight label');
+  t.match(svg, '>00:00<', 'every third hour labelled on a day-long chart');
+  t.match(renderActivityChart(fillHours([], end, 168), { title: 'x' }), '>11-28<', 'midnight label on a week of hours');
   t.notMatch(svg, /<script|href=|style=/i, 'no script, links or inline styles');
   // Bar heights are proportional: max 10 → scale top 10; the 7-success bar is 70 % of plot height.
   const rects = [...svg.matchAll(/<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)" fill="([^"]+)"/g)];

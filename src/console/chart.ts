@@ -23,6 +23,22 @@ export function fillHours(rows: { hour: Date; requests: number; failures: number
   return out;
 }
 
+const DAY = 86_400_000;
+
+/** The same counters summed per UTC day: exactly `days` bars ending with `end`'s day. */
+export function fillDays(rows: { hour: Date; requests: number; failures: number }[], end: Date, days: number): HourBucket[] {
+  const last = end.getTime() - (end.getTime() % DAY);
+  const out: HourBucket[] = [];
+  for (let t = last - (days - 1) * DAY; t <= last; t += DAY) out.push({ hour: new Date(t), success: 0, failure: 0 });
+  for (const r of rows) {
+    const i = Math.floor((r.hour.getTime() - (last - (days - 1) * DAY)) / DAY);
+    if (i < 0 || i >= days) continue;
+    out[i].success += Math.max(0, r.requests - r.failures);
+    out[i].failure += r.failures;
+  }
+  return out;
+}
+
 /** 1, 2, 5 × 10^n at or above v: gridlines at round numbers. */
 export function niceMax(v: number): number {
   if (v <= 0) return 1;
@@ -33,6 +49,10 @@ export function niceMax(v: number): number {
 
 export interface ChartOptions {
   title: string;
+  /** Bars per UTC day (7-day view) or per hour (default). */
+  unit?: 'hour' | 'day';
+  /** Distinguishes the ids of several charts on one page. */
+  id?: string;
   width?: number;
   height?: number;
 }
@@ -57,13 +77,15 @@ export function renderActivityChart(buckets: HourBucket[], opts: ChartOptions): 
 
   const totalS = buckets.reduce((a, b) => a + b.success, 0);
   const totalF = buckets.reduce((a, b) => a + b.failure, 0);
-  const desc = `${totalS + totalF} requests in ${buckets.length} hours: ${totalS} succeeded, ${totalF} failed.`;
+  const day = opts.unit === 'day';
+  const id = opts.id ?? 'chart';
+  const desc = `${totalS + totalF} requests in ${buckets.length} ${day ? 'days' : 'hours'}: ${totalS} succeeded, ${totalF} failed.`;
 
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc">`,
-    `<title id="chart-title">${escapeHtml(opts.title)}</title>`,
-    `<desc id="chart-desc">${escapeHtml(desc)}</desc>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc">`,
+    `<title id="${id}-title">${escapeHtml(opts.title)}</title>`,
+    `<desc id="${id}-desc">${escapeHtml(desc)}</desc>`,
   );
   // Horizontal gridlines with their values.
   // Whole-number gridlines: 50 → 0,10,…,50 rather than 0,12.5,…
@@ -76,7 +98,7 @@ export function renderActivityChart(buckets: HourBucket[], opts: ChartOptions): 
   }
   buckets.forEach((b, i) => {
     const x = (left + i * slot + (slot - barW) / 2).toFixed(2);
-    const label = `${b.hour.toISOString().slice(0, 13).replace('T', ' ')}:00 UTC: ${b.success} succeeded, ${b.failure} failed`;
+    const label = `${day ? b.hour.toISOString().slice(0, 10) : `${b.hour.toISOString().slice(0, 13).replace('T', ' ')}:00 UTC`}: ${b.success} succeeded, ${b.failure} failed`;
     if (b.success + b.failure === 0) return;
     parts.push(`<g><title>${escapeHtml(label)}</title>`);
     if (b.success > 0) {
@@ -88,9 +110,22 @@ export function renderActivityChart(buckets: HourBucket[], opts: ChartOptions): 
     }
     parts.push('</g>');
   });
-  // Day boundaries (UTC midnight) with a date label.
+  if (day) {
+    buckets.forEach((b, i) => {
+      const x = (left + i * slot + slot / 2).toFixed(1);
+      parts.push(`<text x="${x}" y="${height - 8}" font-size="11" text-anchor="middle" fill="#4a5568">${b.hour.toISOString().slice(5, 10)}</text>`);
+    });
+  } else if (buckets.length <= 48) {
+    // A day or two of hours: label every third hour.
+    buckets.forEach((b, i) => {
+      if (b.hour.getUTCHours() % 3 !== 0) return;
+      const x = (left + i * slot + slot / 2).toFixed(1);
+      parts.push(`<text x="${x}" y="${height - 8}" font-size="11" text-anchor="middle" fill="#4a5568">${b.hour.toISOString().slice(11, 13)}:00</text>`);
+    });
+  }
+  // Day boundaries (UTC midnight) with a date label, on long hourly charts.
   buckets.forEach((b, i) => {
-    if (b.hour.getUTCHours() !== 0) return;
+    if (day || buckets.length <= 48 || b.hour.getUTCHours() !== 0) return;
     const x = (left + i * slot).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${top + plotH}" stroke="#aab3c2" stroke-width="1" stroke-dasharray="2 3"/>`);
     parts.push(`<text x="${x}" y="${height - 8}" font-size="11" fill="#4a5568">${b.hour.toISOString().slice(5, 10)}</text>`);

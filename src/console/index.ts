@@ -48,9 +48,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
 
   const oidc = createOidcClient(app, config);
   await registerAuth(app, { config, db, oidc });
-  await registerOverview(app, { config, db, oauth });
-  await registerDirectory(app, { db });
-  await registerActivity(app, { db });
+  await registerOverview(app, { config, db, oauth, activity: opts.activity });
+  await registerDirectory(app, { db, activity: opts.activity });
+  await registerActivity(app, { db, activity: opts.activity });
   await registerManagers(app, { config, db });
   await registerApiClients(app, { config, db });
   await registerPassword(app, { config, db });

@@ -2,7 +2,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.ts';
-import { activityResourceTypes, iterateActivity, listActivity, type ActivityFilter } from '../db/console-reads.ts';
+import type { ActivitySink } from '../activity/types.ts';
+import { activityResourceTypes, iterateActivity, listActivity, matchingUserIds, resourceNames, type ActivityFilter, type ActivityItem } from '../db/console-reads.ts';
+import { activityVerb } from './activity-labels.ts';
 import { csvRow } from './csv.ts';
 import { link, pageParam, principal, render, str } from './context.ts';
 import { listAudit } from '../db/audit.ts';
@@ -12,17 +14,47 @@ import { dateRange } from './date-range.ts';
 const PAGE_SIZE = 50;
 const CSV_HEADER = ['time', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs', 'clientId'];
 
-function filterFrom(q: Record<string, unknown>): ActivityFilter & { outcomeParam: string; typeParam: string } {
+type ParsedFilter = ActivityFilter & { outcomeParam: string; typeParam: string; userParam: string; fromParam: string; toParam: string };
+
+async function filterFrom(db: Db, tenantId: string, q: Record<string, unknown>): Promise<ParsedFilter> {
   const outcome = q.outcome === 'success' || q.outcome === 'failure' ? q.outcome : undefined;
   const type = str(q.type, 40).trim();
-  return { outcome, resourceType: type || undefined, outcomeParam: outcome ?? '', typeParam: type };
+  const user = str(q.user, 100).trim();
+  const range = dateRange(q);
+  const f: ParsedFilter = {
+    outcome,
+    resourceType: type || undefined,
+    from: range.from,
+    to: range.to,
+    outcomeParam: outcome ?? '',
+    typeParam: type,
+    userParam: user,
+    fromParam: range.fromParam,
+    toParam: range.toParam,
+  };
+  if (user) {
+    // A user search narrows to rows about the matching users (by userName, name or email).
+    f.resourceType = 'User';
+    f.resourceIds = await matchingUserIds(db, tenantId, user);
+  }
+  return f;
 }
 
-export async function registerActivity(app: FastifyInstance, deps: { db: Db }) {
-  const { db } = deps;
+/** Rows with the resource's current name and one verb, for _activity-table. */
+export async function readableActivity(db: Db, tenantId: string, items: ActivityItem[]) {
+  const ids = (t: string) => [...new Set(items.filter((i) => i.resourceType === t && i.resourceId).map((i) => i.resourceId!))];
+  const names = await resourceNames(db, tenantId, ids('User'), ids('Group'));
+  return items.map((i) => ({ ...i, verb: activityVerb(i.operation), name: i.resourceId ? (names.get(i.resourceId) ?? null) : null }));
+}
+
+export async function registerActivity(app: FastifyInstance, deps: { db: Db; activity: ActivitySink }) {
+  const { db, activity } = deps;
 
   app.get('/activity', async (req, reply) => {
     const me = principal(req);
+    // Recorded rows wait in memory for the next batch (at most a second); writing them first
+    // means the page and the overview count the same requests.
+    await activity.flush();
     const q = req.query as Record<string, unknown>;
     if (q.view === 'audit') {
       // Admin and security events, apart from SCIM traffic; viewers may read them too.
@@ -45,19 +77,23 @@ export async function registerActivity(app: FastifyInstance, deps: { db: Db }) {
         pageLink: (n: number) => link('/console/activity', { ...base, page: n }),
       });
     }
-    const f = filterFrom(q);
+    const f = await filterFrom(db, me.tenantId, q);
     const [page, types] = await Promise.all([
-      listActivity(db, me.tenantId, { outcome: f.outcome, resourceType: f.resourceType, page: pageParam(q.page), pageSize: PAGE_SIZE }),
+      listActivity(db, me.tenantId, { ...f, page: pageParam(q.page), pageSize: PAGE_SIZE }),
       activityResourceTypes(db, me.tenantId),
     ]);
-    const base = { outcome: f.outcomeParam, type: f.typeParam };
+    const items = await readableActivity(db, me.tenantId, page.items);
+    const base = { outcome: f.outcomeParam, type: f.typeParam, user: f.userParam, from: f.fromParam, to: f.toParam };
     return render(reply, 'activity', {
       title: 'Activity',
       nav: 'activity',
-      page,
+      page: { ...page, items },
       types: [...new Set(['User', 'Group', ...types])],
       outcome: f.outcomeParam,
       type: f.typeParam,
+      user: f.userParam,
+      from: f.fromParam,
+      to: f.toParam,
       csvLink: link('/console/activity.csv', base),
       pageLink: (n: number) => link('/console/activity', { ...base, page: n }),
     });
@@ -65,7 +101,8 @@ export async function registerActivity(app: FastifyInstance, deps: { db: Db }) {
 
   app.get('/activity.csv', async (req, reply) => {
     const me = principal(req);
-    const f = filterFrom(req.query as Record<string, unknown>);
+    await activity.flush();
+    const f = await filterFrom(db, me.tenantId, req.query as Record<string, unknown>);
     const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
     reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -74,7 +111,7 @@ export async function registerActivity(app: FastifyInstance, deps: { db: Db }) {
       .header('x-content-type-options', 'nosniff');
     async function* lines() {
       yield csvRow(CSV_HEADER);
-      for await (const chunk of iterateActivity(db, me.tenantId, { outcome: f.outcome, resourceType: f.resourceType })) {
+      for await (const chunk of iterateActivity(db, me.tenantId, f)) {
         let s = '';
         for (const r of chunk) {
           s += csvRow([r.at, r.method, r.operation, r.resourceType, r.resourceId, r.status, r.outcome, r.scimType, r.detail, r.durationMs, r.clientId]);

@@ -2,14 +2,16 @@
 // database; detail pages with every stored attribute, memberships and provisioning history.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.ts';
+import type { ActivitySink } from '../activity/types.ts';
+import { readableActivity } from './pages-activity.ts';
 import { getGroup, getUser, listActivity, listGroupMembers, listGroups, listUsers } from '../db/console-reads.ts';
 import { link, notFound, pageParam, principal, render, str } from './context.ts';
 import { attributeRows } from './attributes.ts';
 
 const PAGE_SIZE = 25;
 
-export async function registerDirectory(app: FastifyInstance, deps: { db: Db }) {
-  const { db } = deps;
+export async function registerDirectory(app: FastifyInstance, deps: { db: Db; activity: ActivitySink }) {
+  const { db, activity } = deps;
 
   app.get('/users', async (req, reply) => {
     const me = principal(req);
@@ -38,7 +40,9 @@ export async function registerDirectory(app: FastifyInstance, deps: { db: Db }) 
     const user = await getUser(db, me.tenantId, id);
     if (!user) return notFound(reply, 'user');
     const q = req.query as Record<string, unknown>;
-    const history = await listActivity(db, me.tenantId, { resourceType: 'User', resourceId: user.id, page: pageParam(q.page), pageSize: PAGE_SIZE });
+    await activity.flush();
+    const raw = await listActivity(db, me.tenantId, { resourceType: 'User', resourceId: user.id, page: pageParam(q.page), pageSize: PAGE_SIZE });
+    const history = { ...raw, items: await readableActivity(db, me.tenantId, raw.items) };
     return render(reply, 'user', {
       title: String(user.data.userName ?? 'User'),
       nav: 'users',

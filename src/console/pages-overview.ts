@@ -4,21 +4,23 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { OAuthService } from '../oauth/index.ts';
+import type { ActivitySink } from '../activity/types.ts';
 import { findActiveConnection, hourlyTotals, tenantCounts } from '../db/console-reads.ts';
 import { describeConnections } from './connections-view.ts';
 import { confirmPage, isConfirmed } from './confirm.ts';
 import { recordAudit } from '../audit/record.ts';
 import { hourOf } from '../activity/classify.ts';
-import { fillHours, renderActivityChart } from './chart.ts';
+import { fillDays, fillHours, renderActivityChart } from './chart.ts';
 import { notFound, principal, render, str, when } from './context.ts';
 
 const HOUR = 3_600_000;
 
-export async function registerOverview(app: FastifyInstance, deps: { config: Config; db: Db; oauth: OAuthService }) {
-  const { config, db, oauth } = deps;
+export async function registerOverview(app: FastifyInstance, deps: { config: Config; db: Db; oauth: OAuthService; activity: ActivitySink }) {
+  const { config, db, oauth, activity } = deps;
 
   app.get('/', async (req, reply) => {
     const me = principal(req);
+    await activity.flush();
     const now = new Date();
     const thisHour = hourOf(now).getTime();
     const [connections, hours, counts] = await Promise.all([
@@ -26,16 +28,22 @@ export async function registerOverview(app: FastifyInstance, deps: { config: Con
       hourlyTotals(db, me.tenantId, new Date(thisHour - (7 * 24 - 1) * HOUR)),
       tenantCounts(db, me.tenantId),
     ]);
-    const buckets = fillHours(hours, now, 7 * 24);
-    const chart = renderActivityChart(buckets, { title: 'SCIM requests per hour, last 7 days' });
-    const totals = buckets.reduce((a, b) => ({ success: a.success + b.success, failure: a.failure + b.failure }), { success: 0, failure: 0 });
+    const days = fillDays(hours, now, 7);
+    const last24 = fillHours(hours, now, 24);
+    const chart = renderActivityChart(days, { title: 'SCIM requests per day, last 7 days', unit: 'day', id: 'chart-days' });
+    const chart24 = renderActivityChart(last24, { title: 'SCIM requests per hour, last 24 hours', id: 'chart-hours' });
+    const sum = (bs: typeof days) => bs.reduce((a, b) => ({ success: a.success + b.success, failure: a.failure + b.failure }), { success: 0, failure: 0 });
+    const totals = sum(days);
+    const totals24 = sum(last24);
     const q = req.query as Record<string, unknown>;
     return render(reply, 'overview', {
       title: 'Overview',
       nav: 'overview',
       connections,
       chart,
+      chart24,
       totals,
+      totals24,
       counts,
       notice: q.done === 'disconnected' ? 'The connection was disconnected. Its tokens no longer work.' : null,
     });

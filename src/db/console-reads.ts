@@ -320,6 +320,10 @@ export interface ActivityFilter {
   outcome?: 'success' | 'failure';
   resourceType?: string;
   resourceId?: string;
+  /** Rows about any of these resources (a user search resolved to ids). */
+  resourceIds?: string[];
+  from?: Date;
+  to?: Date;
 }
 
 function activityWhere(tenantId: string, f: ActivityFilter): Prisma.ActivityWhereInput {
@@ -327,6 +331,8 @@ function activityWhere(tenantId: string, f: ActivityFilter): Prisma.ActivityWher
   if (f.outcome) where.outcome = f.outcome;
   if (f.resourceType) where.resourceType = f.resourceType;
   if (f.resourceId) where.resourceId = f.resourceId;
+  else if (f.resourceIds) where.resourceId = { in: f.resourceIds };
+  if (f.from || f.to) where.at = { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) };
   return where;
 }
 
@@ -401,4 +407,25 @@ export async function hourlyByConnection(db: Db, tenantId: string, since: Date):
     orderBy: { hour: 'asc' },
   });
   return rows.map((r) => ({ key: r.grantId, hour: r.hour, requests: r.requests, failures: r.failures }));
+}
+
+/** userName / displayName of the users and groups an activity page mentions (one query each). */
+export async function resourceNames(db: Db, tenantId: string, userIds: string[], groupIds: string[]): Promise<Map<string, string>> {
+  const [users, groups] = await Promise.all([
+    userIds.length ? db.scimUser.findMany({ where: { tenantId, id: { in: userIds } }, select: { id: true, data: true, displayName: true } }) : [],
+    groupIds.length ? db.scimGroup.findMany({ where: { tenantId, id: { in: groupIds } }, select: { id: true, displayName: true } }) : [],
+  ]);
+  const out = new Map<string, string>();
+  for (const u of users) {
+    const userName = parseData(u.data).userName;
+    out.set(u.id, typeof userName === 'string' && userName ? userName : (u.displayName ?? u.id));
+  }
+  for (const g of groups) out.set(g.id, g.displayName || g.id);
+  return out;
+}
+
+/** Ids of the tenant's users whose userName, name or email matches `term` (at most `limit`). */
+export async function matchingUserIds(db: Db, tenantId: string, term: string, limit = 500): Promise<string[]> {
+  const page = await listUsers(db, tenantId, { search: term, page: 1, pageSize: limit });
+  return page.items.map((u) => u.id);
 }
