@@ -116,7 +116,7 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
       const t = await requireTenantByDomain(db, p.positional[2]);
       await setTenantEnabled(db, t.id, action === 'enable');
       await recordAudit(db, { event: action === 'enable' ? 'tenant.enabled' : 'tenant.disabled', tenantId: t.id, actor: 'operator (CLI)', outcome: 'success', target: t.domain });
-      out(`tenant ${t.domain} ${action}d${action === 'disable' ? ': its tokens stop working and its managers cannot sign in' : ''}`);
+      out(`tenant ${t.domain} ${action}d${action === 'disable' ? ': its tokens and Entra connections are revoked (enabling it again does not revive them) and its managers cannot sign in' : ''}`);
       return;
     }
     case 'manager create': {
