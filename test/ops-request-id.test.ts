@@ -82,3 +82,46 @@ test("the console's error page shows the request id", async (t) => {
   t.match(res.headers.get('content-type') ?? '', /text\/html/);
   t.match(html, /Request id: <code>quote-me-42<\/code>/, 'the id a person can quote');
 });
+
+test('currentRequestId() follows the request through awaits, a parsed body and a hijacked reply', async (t) => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { loadConfig } = await import('../src/config.ts');
+  const { buildApp } = await import('../src/app.ts');
+  const { currentRequestId } = await import('../src/plugins/request-id.ts');
+  const { freePort, TEST_ENV } = await import('./helpers/server.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-ctx-'));
+  const port = await freePort();
+  const app = await buildApp(loadConfig({ ...TEST_ENV, PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'ctx.db')}` }), { logger: false });
+  t.teardown(async () => {
+    await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const later = () => new Promise((r) => setTimeout(r, 5));
+  app.get('/ctx-test', async () => {
+    await later();
+    return { id: currentRequestId() };
+  });
+  app.post('/ctx-test', async (req) => {
+    await later();
+    return { id: currentRequestId(), echoed: (req.body as { n: number }).n };
+  });
+  app.get('/ctx-test/hijacked', (_req, reply) => {
+    reply.hijack();
+    setTimeout(() => reply.raw.end(JSON.stringify({ id: currentRequestId() })), 5);
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  const base = `http://127.0.0.1:${port}`;
+  const get = await fetch(`${base}/ctx-test`, { headers: { 'x-request-id': 'ctx-get' } });
+  t.same(await get.json(), { id: 'ctx-get' }, 'after an await in the handler');
+  const post = await fetch(`${base}/ctx-test`, {
+    method: 'POST',
+    headers: { 'x-request-id': 'ctx-post', 'content-type': 'application/json' },
+    body: JSON.stringify({ n: 7, pad: 'x'.repeat(200_000) }),
+  });
+  t.same(await post.json(), { id: 'ctx-post', echoed: 7 }, 'after the body was read from the socket');
+  const hijacked = await fetch(`${base}/ctx-test/hijacked`, { headers: { 'x-request-id': 'ctx-raw' } });
+  t.same(await hijacked.json(), { id: 'ctx-raw' }, 'in a reply written outside Fastify');
+  t.equal(currentRequestId(), undefined, 'and nothing outside a request');
+});

@@ -50,11 +50,7 @@ const plugin: FastifyPluginAsync = async (app) => {
     // reply.view() merges reply.locals into every template's data (@fastify/view).
     const locals = (reply as { locals?: Record<string, unknown> | null }).locals;
     if (locals) locals.requestId = req.id;
-    context.run({ requestId: req.id }, done);
-  });
-  // Reading a request body continues in the socket's context, not the request's: enter it again
-  // before the handler runs.
-  app.addHook('preHandler', (req, _reply, done) => {
+    // Everything the rest of the request's hooks and handler start runs inside this context.
     context.run({ requestId: req.id }, done);
   });
 };
