@@ -1,4 +1,4 @@
-// Throttling of everything that checks a secret someone types or sends (issue 2 §6): the sign-in
+// Throttling of everything that checks a secret someone types or sends: the sign-in
 // form (per tenant+username and per client IP), the Go-to-domain step (domain guessing per IP), the
 // change-password form (per manager) and client authentication at /oauth/token (per client id and
 // per IP). Counters live in the database (login-attempts.ts), shared by every instance.

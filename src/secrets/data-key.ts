@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { sqlitePath } from '../db/client.ts';
+import { StartupError } from '../startup-error.ts';
 
 export interface DataKey {
   key: Buffer;
@@ -41,7 +42,7 @@ const loaded = new Map<string, DataKey>();
 export function loadDataKey(config: Pick<Config, 'dataEncryptionKey' | 'databaseUrl'>): DataKey {
   if (config.dataEncryptionKey) {
     const key = parseDataKey(config.dataEncryptionKey);
-    if (!key) throw new Error('DATA_ENCRYPTION_KEY must be 32 bytes written as 64 hex digits or base64');
+    if (!key) throw new StartupError('DATA_ENCRYPTION_KEY must be 32 bytes written as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
     return { key, source: 'env', file: null };
   }
   const file = keyFilePath(config.databaseUrl);
@@ -55,7 +56,7 @@ export function loadDataKey(config: Pick<Config, 'dataEncryptionKey' | 'database
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const key = parseDataKey(fs.readFileSync(file, 'utf8'));
-  if (!key) throw new Error(`${file} does not hold a 32-byte key (hex or base64); restore it or set DATA_ENCRYPTION_KEY`);
+  if (!key) throw new StartupError(`${file} does not hold a 32-byte key (hex or base64): restore it, or set DATA_ENCRYPTION_KEY to the key this database was sealed with`);
   const dk: DataKey = { key, source: 'file', file };
   loaded.set(file, dk);
   return dk;

@@ -3,6 +3,7 @@
 // sealed value from a plaintext one left by an older version, which is sealed on first start.
 // The AAD binds a value to its purpose, so a sealed cookie key cannot be swapped into a JWK column.
 import crypto from 'node:crypto';
+import { StartupError } from '../startup-error.ts';
 
 const PREFIX = 'sealed:v1.';
 
@@ -29,7 +30,8 @@ export function open(key: Buffer, stored: string, aad: string): string {
   try {
     return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
   } catch {
-    throw new Error('a sealed value cannot be opened: DATA_ENCRYPTION_KEY (or data/secret.key) is not the key it was sealed with');
+    // At start-up this means the wrong key was configured: one clear line for the operator.
+    throw new StartupError('a sealed value cannot be opened: DATA_ENCRYPTION_KEY (or secret.key beside the database) is not the key this database was sealed with');
   }
 }
 
