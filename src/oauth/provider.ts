@@ -20,7 +20,7 @@ import {
 } from './clients.ts';
 import { matchesAny, matchesAnyHash } from './secrets.ts';
 import { renderLoggedOut, renderLogout, renderProviderError } from './pages.ts';
-import { BROKER_CLAIMS, BROKER_SCOPES, brokerAccount, brokerClient, brokerGrant, brokerSecretMatches, isBrokerClientId, isUserAccountId } from '../sso/broker.ts';
+import { BROKER_CLAIMS, BROKER_SCOPES, brokerAccount, brokerClient, brokerGrant, brokerSecretMatches, isBrokerClientId } from '../sso/broker.ts';
 import { refreshReuse } from './refresh-reuse.ts';
 import type { LoginThrottle } from '../accounts/throttle.ts';
 import { clientAuthContext, throttledCompare } from './client-auth-throttle.ts';
@@ -140,7 +140,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
       return grant;
     },
     findAccount: async (_ctx: unknown, id: string) => {
-      if (isUserAccountId(id)) return brokerAccount(db, id);
+      // End users of SecureLogin apps: SCIM user ids, in the same UUID space as manager ids.
+      const endUser = parseAccountId(id)?.kind === 'manager' ? await brokerAccount(db, id) : undefined;
+      if (endUser) return endUser;
       const parsed = parseAccountId(id);
       if (!parsed) return undefined;
       if (parsed.kind === 'tenant') {

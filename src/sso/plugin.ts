@@ -12,6 +12,7 @@ import { MAX_RESPONSE_BYTES } from './saml-verify.ts';
 import { samlRoutes } from './saml-routes.ts';
 import { myRoutes } from './my-routes.ts';
 import { oidcRoutes } from './oidc-routes.ts';
+import { brokerRoutes } from './broker-routes.ts';
 import { sweepSessions } from './sessions.ts';
 import { sweepSsoState } from './sweep.ts';
 import { tenantFor } from './tenant-context.ts';
@@ -35,6 +36,7 @@ export const ssoPlugin: FastifyPluginAsync<SsoOptions> = async (app, opts) => {
   await samlRoutes(app, { config, db });
   await oidcRoutes(app, { config, db });
   await myRoutes(app, { config, db });
+  await brokerRoutes(app, { config, db, provider: () => app.oauth.provider });
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
