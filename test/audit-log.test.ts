@@ -113,3 +113,34 @@ t.test('CLI: tenant enable/disable and manager commands are audited', async (t) 
     ['tenant.enabled', 'operator (CLI)', 'acme'],
   ]);
 });
+
+t.test('sign-ins (success, failure, pause) and password changes are audited', async (t) => {
+  const s = await startServer(t, { LOGIN_MAX_FAILURES_PER_USER: '2' });
+  const db = s.app.db;
+  const { tenant, managers } = await seedTenant(s, { domain: 'acme', managers: [{ username: 'alice', password: PW }] });
+  const { authorizeOverHttp } = await import('./helpers/oauth.ts');
+  await authorizeOverHttp(s, { domain: 'acme', username: 'alice', password: PW, decision: 'deny' });
+  for (let i = 0; i < 3; i++) {
+    await authorizeOverHttp(s, { domain: 'acme', username: 'mallory', password: 'not the password 1' }).catch(() => undefined);
+  }
+  const rows = await db.auditEvent.findMany({ where: { tenantId: tenant.id }, orderBy: { id: 'asc' } });
+  t.same(rows.map((r) => [r.event, r.actor, r.outcome]), [
+    ['signin.success', 'alice', 'success'],
+    ['signin.failure', 'mallory', 'failure'],
+    ['signin.failure', 'mallory', 'failure'],
+    ['signin.locked', 'mallory', 'failure'],
+  ]);
+  t.match(rows[0].detail, /Entra authorization/);
+  t.match(rows[1].detail, /wrong username or password/);
+  t.notOk(JSON.stringify(rows).includes('not the password'), 'never the typed password');
+
+  const c = await consoleAs(db, s.url, managers[0].id, tenant.id);
+  let res = await c.jar.post('/console/password', { _csrf: c.csrf, current: 'wrong current password', password: 'another long passphrase 9', confirm: 'another long passphrase 9' });
+  res = await c.jar.post('/console/password', { _csrf: c.csrf, current: PW, password: 'another long passphrase 9', confirm: 'another long passphrase 9' });
+  t.equal(res.status, 303);
+  const pw = await db.auditEvent.findMany({ where: { tenantId: tenant.id, event: { startsWith: 'password.' } }, orderBy: { id: 'asc' } });
+  t.same(pw.map((r) => [r.event, r.outcome]), [
+    ['password.change_failed', 'failure'],
+    ['password.changed', 'success'],
+  ]);
+});

@@ -22,6 +22,9 @@ export const AUDIT_EVENTS = {
   'tenant.disabled': 'Tenant disabled',
 } as const;
 
+/** Audit rows are kept about 13 months, so a yearly access review can see the whole year. */
+export const AUDIT_RETENTION_DAYS = 400;
+
 export type AuditEventName = keyof typeof AUDIT_EVENTS;
 
 export function auditLabel(event: string): string {

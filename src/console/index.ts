@@ -23,6 +23,8 @@ import { registerConnect } from './pages-connect.ts';
 import { sweepStaleConnections, trackConnections } from './connection-tracking.ts';
 import { notFound, render } from './context.ts';
 import { sweepConsoleSessions } from '../db/console-sessions.ts';
+import { sweepAudit } from '../db/audit.ts';
+import { AUDIT_RETENTION_DAYS } from '../audit/events.ts';
 
 const CSS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'public', 'console.css');
 
@@ -60,6 +62,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   // Expired console sessions are refused on read; this only keeps the table small.
   const sweeper = setInterval(() => {
     sweepConsoleSessions(db).catch((err: unknown) => app.log.error({ err }, 'console session sweep failed'));
+    sweepAudit(db, new Date(Date.now() - AUDIT_RETENTION_DAYS * 86_400_000)).catch((err: unknown) => app.log.error({ err }, 'audit sweep failed'));
     sweepStaleConnections({ config, db, oauth }).catch((err: unknown) => app.log.error({ err }, 'connection sweep failed'));
   }, 3_600_000);
   sweeper.unref();

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import { deleteOtherSessions } from '../db/console-sessions.ts';
 import { principal, render, str } from './context.ts';
 import { AccountRefusal, managerOps } from './ports.ts';
+import { recordAudit } from '../audit/record.ts';
 import { LoginThrottle, describeWait } from '../accounts/throttle.ts';
 import { passwordProblem } from '../accounts/password-policy.ts';
 
@@ -53,10 +54,14 @@ export async function registerPassword(app: FastifyInstance, deps: { config: Con
     try {
       await ops.changeOwnPassword(me.tenantId, me.managerId, current, next);
     } catch (err) {
-      if (err instanceof AccountRefusal) return fail(err.message);
+      if (err instanceof AccountRefusal) {
+        await recordAudit(deps.db, { event: 'password.change_failed', tenantId: me.tenantId, tenant: me.tenantDomain, actor: me.username, ip: req.ip, outcome: 'failure', target: me.username, detail: err.message }, req.log);
+        return fail(err.message);
+      }
       throw err;
     }
     await throttle.succeeded(claim);
+    await recordAudit(deps.db, { event: 'password.changed', tenantId: me.tenantId, tenant: me.tenantDomain, actor: me.username, ip: req.ip, outcome: 'success', target: me.username, detail: me.mustChangePassword ? 'first sign-in' : null }, req.log);
     // Other browsers signed in with the old password must sign in again.
     await deleteOtherSessions(deps.db, me.managerId, me.sessionId);
     return reply.redirect(me.mustChangePassword ? '/console' : '/console/password?done=1', 303);

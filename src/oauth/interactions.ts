@@ -17,6 +17,7 @@ import { CONSOLE_CLIENT_ID } from './clients.ts';
 import { csrfToken, csrfValid } from './csrf.ts';
 import { domainCandidates } from './domain-input.ts';
 import { renderPage } from './render.ts';
+import { auditSignIn } from '../audit/sign-in.ts';
 
 /** How long a verified sign-in waits for the consent decision. */
 const PENDING_LOGIN_MS = 10 * 60 * 1000;
@@ -197,17 +198,21 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     // The attempt is counted before the password is checked (one atomic step per counter), so
     // parallel guesses cannot all slip under the limit.
     const claim = await throttle.claimSignIn(tenant.id, username, req.ip);
+    const via = isEntra(d) ? 'Entra authorization' : 'console';
     if (!claim.ok) {
+      await auditSignIn(db, req, tenant, username, 'signin.locked', `${via}: paused for ${claim.retryAfter} s`);
       reply.header('retry-after', String(claim.retryAfter));
       return loginPage(reply, d, tenant, 429, `Too many failed sign-in attempts. For your security, sign-in is paused: try again in ${describeWait(claim.retryAfter)}.`, username);
     }
     const v = await verifyManagerPassword({ db, config }, tenant.id, username, password);
     if (!v.ok) {
+      await auditSignIn(db, req, tenant, username, 'signin.failure', `${via}: ${v.reason === 'invalid' ? 'wrong username or password' : 'account disabled'}`);
       if (v.reason === 'invalid') return loginPage(reply, d, tenant, 401, GENERIC_LOGIN_ERROR, username);
       return loginPage(reply, d, tenant, 403, 'This account is disabled. Ask an admin of your tenant to enable it.', username);
     }
     await throttle.signInSucceeded(tenant.id, username, req.ip);
     const m = v.manager;
+    await auditSignIn(db, req, tenant, m.username, 'signin.success', via);
 
     if (isEntra(d)) {
       // Connecting Entra changes who can provision the tenant: admins only (issue 2 §5; the
