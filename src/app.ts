@@ -14,6 +14,7 @@ import { assetRoutes } from './plugins/assets.ts';
 import { requestId, requestIdOf } from './plugins/request-id.ts';
 import { logController, loggerOptions, logStartup, requestLogging } from './plugins/logging.ts';
 import { timeoutOptions } from './plugins/timeouts.ts';
+import { clientErrorHandler } from './plugins/client-errors.ts';
 import { drainOnClose } from './plugins/shutdown.ts';
 import { scimRateLimit } from './plugins/rate-limit.ts';
 import { createOAuth, oauthRoutes } from './oauth/index.ts';
@@ -45,6 +46,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     logController: logController(),
     genReqId: requestIdOf,
     ...timeoutOptions(config),
+    clientErrorHandler,
     // drainOnClose answers those requests itself: SCIM error body, Retry-After.
     return503OnClosing: false,
     // Only the configured proxies may set X-Forwarded-For: req.ip keys the sign-in throttles.

@@ -48,6 +48,13 @@ test('every kind of response carries X-Request-Id', async (t) => {
   const bad = await rawRequest(port, 'GET /scim/v2/Users/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   t.match(bad, /^HTTP\/1\.1 4\d\d /, 'malformed percent-encoding is refused');
   t.match(bad, /\r\nx-request-id: [0-9a-f-]{36}\r\n/i, 'and the refusal carries an id too');
+  // Refused by Node's HTTP parser before any request exists.
+  const garbage = await rawRequest(port, 'NOT HTTP AT ALL\r\n\r\n');
+  t.match(garbage, /^HTTP\/1\.1 400 /, 'malformed HTTP: 400');
+  t.match(garbage, /\r\nX-Request-Id: [0-9a-f-]{36}\r\n/i, 'with an id');
+  const huge = await rawRequest(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  t.match(huge, /^HTTP\/1\.1 431 /, 'oversized headers: 431');
+  t.match(huge, /\r\nX-Request-Id: [0-9a-f-]{36}\r\n/i, 'with an id');
 });
 
 test('a sane incoming X-Request-Id is kept; anything else is replaced', async (t) => {
