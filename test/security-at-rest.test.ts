@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { startServer, TEST_ENV, freePort } from './helpers/server.ts';
-import { authorizeOverHttp, seedTenant, tokenRequest, DEFAULT_REDIRECT } from './helpers/oauth.ts';
+import { authorizeOverHttp, seedTenant, storedTokenId, tokenRequest, DEFAULT_REDIRECT } from './helpers/oauth.ts';
 import { createClient } from '../src/db/api-clients.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildApp } from '../src/app.ts';
@@ -109,4 +109,30 @@ t.test('upgrade: plaintext keys and secrets left by an older version are sealed 
     const row = await app.db.setting.findUnique({ where: { key: k } });
     t.ok(isSealed(row!.value), `${k} sealed`);
   }
+});
+
+t.test('upgrade: tokens stored under their own value by an older version are re-keyed at start and keep working', async (t) => {
+  const server = await startServer(t);
+  await seedTenant(server, { domain: 'acme', managers: [{ username: 'admin', password: PW }] });
+  const auth = await authorizeOverHttp(server, { domain: 'acme', username: 'admin', password: PW });
+  const tokens = await tokenRequest(server, { grant_type: 'authorization_code', code: auth.code, redirect_uri: DEFAULT_REDIRECT });
+  const db = server.app.db;
+  // Put the rows back the way the older version wrote them: id = the token, jti in the payload.
+  for (const [type, value] of [['AccessToken', String(tokens.json.access_token)], ['RefreshToken', String(tokens.json.refresh_token)]] as const) {
+    const row = await db.oidcPayload.findUnique({ where: { type_id: { type, id: storedTokenId(server, value) } } });
+    await db.oidcPayload.update({
+      where: { type_id: { type, id: row!.id } },
+      data: { id: value, payload: JSON.stringify({ ...JSON.parse(row!.payload), jti: value }) },
+    });
+  }
+  const warnings: string[] = [];
+  const log = { ...server.app.log, warn: (m: unknown) => warnings.push(String(m)), info: () => undefined, error: () => undefined } as unknown as typeof server.app.log;
+  const { createOAuth } = await import('../src/oauth/index.ts');
+  const restarted = await createOAuth({ config: server.config, db, log });
+  t.teardown(() => restarted.close());
+  t.ok(warnings.some((w) => /DATA_ENCRYPTION_KEY is not set/.test(w) && w.includes('secret.key')), 'start-up warns that production must set the key');
+  t.equal(await db.oidcPayload.count({ where: { id: { in: [String(tokens.json.access_token), String(tokens.json.refresh_token)] } } }), 0, 'no row under a token value any more');
+  t.match(await restarted.resolveToken(String(tokens.json.access_token)), { ok: true }, 'the access token still resolves');
+  const refreshed = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(tokens.json.refresh_token) });
+  t.equal(refreshed.status, 200, 'the refresh token still refreshes');
 });

@@ -127,6 +127,27 @@ export function createAdapterClass(db: Db, opts: AdapterOptions) {
   };
 }
 
+/** Upgrade from a version that stored credentials under their own value: such rows still carry
+ * their `jti` in the payload (this adapter strips it), so they are re-keyed under their digest once,
+ * at start, and the connections they belong to keep working. Returns how many were re-keyed. */
+export async function hashLegacyCredentialRows(db: Db, digest: TokenDigest): Promise<number> {
+  const rows = await db.oidcPayload.findMany({
+    where: { type: { in: [...HASHED_TYPES] }, payload: { contains: '"jti":' } },
+    select: { type: true, id: true, payload: true },
+  });
+  let n = 0;
+  for (const row of rows) {
+    const payload = JSON.parse(row.payload) as Payload;
+    if (payload.jti !== row.id) continue;
+    const r = await db.oidcPayload.updateMany({
+      where: { type: row.type, id: row.id },
+      data: { id: digest(row.id), payload: JSON.stringify(storable(row.type, payload)) },
+    });
+    n += r.count;
+  }
+  return n;
+}
+
 export async function sweepExpiredPayloads(db: Db, now = new Date()): Promise<number> {
   const r = await db.oidcPayload.deleteMany({ where: { expiresAt: { lt: now } } });
   return r.count;

@@ -8,7 +8,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { ensureSigningKeys } from '../db/signing-keys.ts';
-import { revokeGrantRows, sweepExpiredPayloads } from '../db/oidc-adapter.ts';
+import { hashLegacyCredentialRows, revokeGrantRows, sweepExpiredPayloads } from '../db/oidc-adapter.ts';
 import { markRefreshed, markRevoked } from '../db/connections.ts';
 import { getOrCreateSecretSetting } from '../db/settings.ts';
 import { loadDataKey } from '../secrets/data-key.ts';
@@ -49,6 +49,8 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
     log.warn(`DATA_ENCRYPTION_KEY is not set: using the key generated in ${dataKey.file}. Production must set DATA_ENCRYPTION_KEY (32 random bytes, hex or base64) and keep it out of database backups`);
   }
   const digest = tokenDigester(dataKey.key);
+  const rekeyed = await hashLegacyCredentialRows(db, digest);
+  if (rekeyed > 0) log.info({ rekeyed }, 'tokens stored by an earlier version now stored under their keyed hash');
   const [jwks, keys, secrets, csrfSecret] = [
     await ensureSigningKeys(db, dataKey.key),
     await cookieKeys(db, dataKey.key),
