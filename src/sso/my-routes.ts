@@ -70,7 +70,9 @@ export async function myRoutes(app: FastifyInstance, deps: { config: Config; db:
     const sent = typeof body._csrf === 'string' ? Buffer.from(body._csrf) : Buffer.alloc(0);
     const want = Buffer.from(s?.csrfToken ?? '');
     const tokenOk = s !== null && sent.length === want.length && crypto.timingSafeEqual(sent, want);
-    if (!tokenOk || (origin && origin !== publicOrigin)) {
+    // Pages are sent with Referrer-Policy: no-referrer, under which browsers send "Origin: null" on
+    // form posts: only a real foreign origin is refused here; the token is the defence.
+    if (!tokenOk || (origin && origin !== 'null' && origin !== publicOrigin)) {
       return page(reply, 403, 'error', { title: 'Form expired', heading: 'This form has expired', message: 'The sign-out could not be accepted because it did not come from your account page. Open your account page and try again.', code: 'csrf' });
     }
     const everywhere = body.everywhere === '1';
