@@ -10,6 +10,7 @@ import { createTenant, listTenants, requireTenantByDomain, setTenantEnabled } fr
 import { findManagerByUsername, isRole, listManagers, removeManager } from './db/managers.ts';
 import { createManagerWithPassword, setPassword } from './accounts/managers.ts';
 import { rotateSigningKey } from './db/signing-keys.ts';
+import { loadDataKey } from './secrets/data-key.ts';
 import { entraSecrets } from './oauth/secrets.ts';
 import { runSsoCommand, SSO_USAGE } from './cli-sso.ts';
 import { TOKEN_USAGE, TokenCliError, isConnectionCommand, runConnectionCommand } from './cli-tokens.ts';
@@ -187,7 +188,7 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
     }
     case 'keys rotate': {
       expectArgs(p, 2, 'keys rotate');
-      const r = await rotateSigningKey(db);
+      const r = await rotateSigningKey(db, loadDataKey(config).key);
       out(`new signing key ${r.kid}; previous key(s) ${r.retired.join(', ') || 'none'} stay published for verification. Restart the server to sign with the new key.`);
       return;
     }
