@@ -18,6 +18,7 @@ import { registerDirectory } from './pages-directory.ts';
 import { registerActivity } from './pages-activity.ts';
 import { registerManagers } from './pages-managers.ts';
 import { registerApiClients } from './pages-api-clients.ts';
+import { registerSso } from './pages-sso.ts';
 import { registerPassword } from './pages-password.ts';
 import { registerConnect } from './pages-connect.ts';
 import { sweepStaleConnections, trackConnections } from './connection-tracking.ts';
@@ -55,6 +56,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await registerActivity(app, { db, activity: opts.activity });
   await registerManagers(app, { config, db });
   await registerApiClients(app, { config, db });
+  await registerSso(app, { config, db });
   await registerPassword(app, { config, db });
   await registerConnect(app, { config, db });
   const untrack = trackConnections({ config, db, oauth, log: app.log });

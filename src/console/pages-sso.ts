@@ -1,0 +1,142 @@
+// The console's "Single sign-on" page: the values to paste into Entra (with copy buttons), the SAML
+// or OIDC settings, the matching rule, the enforcement and IdP-initiated switches, certificate
+// expiry warnings, who signed in (with "Sign out everywhere") and the SSO log (sign-ins, refusals
+// with their reason, sign-outs). Reading is for every manager; changes are admin-only (the console's
+// auth hook refuses viewers' POSTs and checks CSRF).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { principal, render, str } from './context.ts';
+import { loadCerts, loadSsoConfig, removeSso, type MatchAttribute } from '../sso/config-store.ts';
+import { configureOidc, configureSaml, parseMatch, SsoConfigError } from '../sso/configure.ts';
+import { MetadataError } from '../sso/metadata.ts';
+import { expiryState, EXPIRY_WARNING_DAYS } from '../sso/certs.ts';
+import { spUrls, URL_KEYS } from '../sso/urls.ts';
+import { recentSsoEvents } from '../sso/events.ts';
+import { destroyUserSessions } from '../sso/sessions.ts';
+import { recordSsoEvent } from '../sso/events.ts';
+
+const LABELS: Record<(typeof URL_KEYS)[number], string> = {
+  entity_id: 'Identifier (Entity ID)',
+  acs_url: 'Reply URL (Assertion Consumer Service URL)',
+  sign_on_url: 'Sign on URL',
+  logout_url: 'Logout Url',
+  metadata_url: 'SP metadata (upload in Basic SAML Configuration)',
+  oidc_redirect_uri: 'Redirect URI (OpenID Connect app registration, Web platform)',
+};
+
+// Copy buttons need script; served from here so the console's CSP (script-src 'self') allows it.
+const COPY_JS = `document.addEventListener('click', function (e) {
+  var b = e.target.closest('button[data-copy]');
+  if (!b) return;
+  var v = document.getElementById(b.getAttribute('data-copy')).textContent;
+  navigator.clipboard.writeText(v).then(function () { b.textContent = 'Copied'; setTimeout(function () { b.textContent = 'Copy'; }, 1500); });
+});
+`;
+
+const NOTICES: Record<string, string> = {
+  saml: 'SAML single sign-on saved.',
+  oidc: 'OpenID Connect single sign-on saved. The client secret is stored encrypted and is not shown again.',
+  settings: 'Settings saved.',
+  off: 'Single sign-on turned off.',
+  signedout: 'The user was signed out everywhere.',
+};
+
+export async function registerSso(app: FastifyInstance, deps: { config: Config; db: Db }) {
+  const { config, db } = deps;
+
+  app.get('/assets/sso-copy.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(COPY_JS));
+
+  async function page(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; status?: number } = {}) {
+    const me = principal(req);
+    const [cfg, certs, events, links] = await Promise.all([
+      loadSsoConfig(db, me.tenantId),
+      loadCerts(db, me.tenantId),
+      recentSsoEvents(db, me.tenantId, 50),
+      db.ssoUserLink.findMany({ where: { tenantId: me.tenantId }, orderBy: { lastSignInAt: 'desc' }, take: 100 }),
+    ]);
+    const ids = links.map((l) => l.userId);
+    const [users, sessions] = await Promise.all([
+      db.scimUser.findMany({ where: { tenantId: me.tenantId, id: { in: ids } }, select: { id: true, data: true, active: true } }),
+      db.endUserSession.groupBy({ by: ['userId'], where: { tenantId: me.tenantId, userId: { in: ids }, expiresAt: { gt: new Date() } }, _count: { _all: true } }),
+    ]);
+    const byId = new Map(users.map((u) => [u.id, { userName: String((JSON.parse(u.data) as { userName?: string }).userName ?? u.id), active: u.active }]));
+    const sessionCount = new Map(sessions.map((s) => [s.userId, s._count._all]));
+    const urls = spUrls(config, me.tenantId);
+    if (extra.status) reply.code(extra.status);
+    return render(reply, 'sso', {
+      title: 'Single sign-on',
+      urls: URL_KEYS.map((k) => ({ key: k, label: LABELS[k], value: urls[k] })),
+      cfg,
+      certs: certs.map((c) => ({ ...c, state: expiryState(c.notAfter) })),
+      warnDays: EXPIRY_WARNING_DAYS,
+      events: events.map((e) => ({ ...e, userName: e.userId ? (byId.get(e.userId)?.userName ?? e.subject) : e.subject })),
+      signedIn: links.filter((l) => byId.has(l.userId)).map((l) => ({ id: l.userId, ...byId.get(l.userId)!, lastSignInAt: l.lastSignInAt, sessions: sessionCount.get(l.userId) ?? 0 })),
+      notice: NOTICES[str((req.query as Record<string, unknown>).done, 20)] ?? null,
+      error: extra.error ?? null,
+    });
+  }
+
+  const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
+  const done = (reply: FastifyReply, what: string) => reply.redirect(`/console/sso?done=${what}`, 303);
+
+  async function guard(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<unknown>) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof SsoConfigError || err instanceof MetadataError) return page(req, reply, { error: err.message, status: 400 });
+      throw err;
+    }
+  }
+
+  app.get('/sso', async (req, reply) => page(req, reply));
+
+  app.post('/sso/saml', async (req, reply) => {
+    const me = principal(req);
+    const b = body(req);
+    const xml = str(b.metadata_xml, 512 * 1024).trim();
+    const url = str(b.metadata_url, 2000).trim();
+    return guard(req, reply, async () => {
+      if (!xml === !url) throw new SsoConfigError('Paste the App Federation Metadata URL or the metadata XML (one of the two).');
+      await configureSaml(db, me.tenantId, { xml: xml || undefined, url: url || undefined, matchAttribute: parseMatch(str(b.match, 20) || undefined), allowIdpInitiated: b.allow_idp_initiated === 'on' });
+      return done(reply, 'saml');
+    });
+  });
+
+  app.post('/sso/oidc', async (req, reply) => {
+    const me = principal(req);
+    const b = body(req);
+    return guard(req, reply, async () => {
+      await configureOidc(db, config, me.tenantId, { issuer: str(b.issuer, 500).trim(), clientId: str(b.client_id, 200), clientSecret: str(b.client_secret, 500), matchAttribute: parseMatch(str(b.match, 20) || undefined) });
+      return done(reply, 'oidc');
+    });
+  });
+
+  app.post('/sso/settings', async (req, reply) => {
+    const me = principal(req);
+    const b = body(req);
+    return guard(req, reply, async () => {
+      const cfg = await loadSsoConfig(db, me.tenantId);
+      if (!cfg) throw new SsoConfigError('Configure SAML or OpenID Connect first.');
+      const matchAttribute: MatchAttribute = parseMatch(str(b.match, 20) || undefined);
+      await db.ssoConfig.update({
+        where: { tenantId: me.tenantId },
+        data: { matchAttribute, enforce: b.enforce === 'required', allowIdpInitiated: cfg.protocol === 'saml' && b.allow_idp_initiated === 'on' },
+      });
+      return done(reply, 'settings');
+    });
+  });
+
+  app.post('/sso/off', async (req, reply) => {
+    await removeSso(db, principal(req).tenantId);
+    return done(reply, 'off');
+  });
+
+  app.post('/sso/users/:id/sign-out', async (req, reply) => {
+    const me = principal(req);
+    const id = str((req.params as Record<string, unknown>).id, 100);
+    const n = await destroyUserSessions(db, me.tenantId, id);
+    await recordSsoEvent(db, { tenantId: me.tenantId, protocol: 'console', outcome: 'logout', reason: `signed out everywhere by ${me.username} (${n} session(s))`, userId: id });
+    return done(reply, 'signedout');
+  });
+}
