@@ -252,3 +252,23 @@ t.test('behind TLS (https PUBLIC_URL): Secure cookies and https issuer', async (
   t.equal(disco.token_endpoint, 'https://id.example.test/oauth/token');
   t.match(res.headers.get('strict-transport-security') ?? '', /max-age/);
 });
+
+t.test('disabling a tenant revokes its client-credentials tokens too; enabling revives none', async (t) => {
+  const server = await startServer(t, { TOKEN_CACHE_MS: '60000' });
+  const a = await seedTenant(server, { domain: 'tenant-a', managers: [{ username: 'admin', password: PW }] });
+  const b = await seedTenant(server, { domain: 'tenant-b', managers: [{ username: 'admin', password: PW }] });
+  const mine = await createClient(server.app.db, a.tenant.id, 'API', 'admin');
+  const theirs = await createClient(server.app.db, b.tenant.id, 'API', 'admin');
+  const cc = (c: { client: { id: string }; secret: string }) =>
+    tokenRequest(server, { grant_type: 'client_credentials' }, { method: 'basic', clientId: c.client.id, secret: c.secret });
+  const token = String((await cc(mine)).json.access_token);
+  const other = String((await cc(theirs)).json.access_token);
+  t.match(await server.app.oauth.resolveToken(token), { ok: true });
+  await setTenantEnabled(server.app.db, a.tenant.id, false);
+  await setTenantEnabled(server.app.db, a.tenant.id, true);
+  t.same(await server.app.oauth.resolveToken(token), { ok: false, reason: 'unknown' }, 'the old token stays revoked after enabling');
+  t.match(await server.app.oauth.resolveToken(other), { ok: true, tenantId: b.tenant.id }, 'other tenant untouched');
+  const fresh = await cc(mine);
+  t.equal(fresh.status, 200, 'the API client can fetch a new token');
+  t.match(await server.app.oauth.resolveToken(String(fresh.json.access_token)), { ok: true, tenantId: a.tenant.id });
+});
