@@ -1,6 +1,7 @@
-// Single sign-on in real headless Chromium: SP-initiated SAML from our Go-to-domain page ending on
-// /my, and a registered SecureLogin app whose authorization goes through the tenant's Entra and
-// ends at the app's callback with a code whose ID token verifies against our JWKS. The local IdP
+// Single sign-on in real headless Chromium: SP-initiated SAML from our Go-to-domain page, IdP-
+// initiated SAML (My Apps) and OpenID Connect, each ending on /my, and a registered SecureLogin app
+// whose authorization goes through the tenant's Entra and ends at the app's callback with a code
+// whose ID token verifies against our JWKS. The local SAML IdP
 // runs on "localhost" while we run on 127.0.0.1, so Entra's form POST to the ACS is cross-site,
 // as in production (the SameSite=Lax interaction cookie is not sent on it).
 import crypto from 'node:crypto';
@@ -16,8 +17,11 @@ import { findTenantByDomain } from '../src/db/tenants.ts';
 import { configureSaml } from '../src/sso/configure.ts';
 import { spUrls } from '../src/sso/urls.ts';
 import { createApp } from '../src/sso/apps.ts';
+import { configureOidc } from '../src/sso/configure.ts';
+import { FakeEntraOidc } from './helpers/fake-entra-oidc.ts';
 
 const TID = 'aaaaaaaa-4444-4000-8000-00000000000a';
+const TID_B = 'bbbbbbbb-4444-4000-8000-00000000000b';
 
 t.test('SAML SSO in Chromium: /my and a SecureLogin app', async (t) => {
   const server = await startServer(t);
@@ -28,7 +32,7 @@ t.test('SAML SSO in Chromium: /my and a SecureLogin app', async (t) => {
   await idp.start((aud) => (aud === urls.entity_id ? urls.acs_url : 'unknown'));
   idp.url = idp.url.replace('127.0.0.1', 'localhost');
   t.teardown(() => idp.stop());
-  await configureSaml(server.app.db, tenant.id, { xml: idp.metadataXml(), matchAttribute: 'userName', allowIdpInitiated: false });
+  await configureSaml(server.app.db, tenant.id, { xml: idp.metadataXml(), matchAttribute: 'userName', allowIdpInitiated: true });
   const alice = { upn: 'alice@acme.test', oid: crypto.randomUUID(), displayName: 'Alice Archer' };
   const aliceId = await provision(A, alice.upn, { displayName: 'Alice Archer' });
   await A.scim.req('POST', '/Groups', groupBody('Finance', { members: [{ value: aliceId }] }));
@@ -65,6 +69,35 @@ t.test('SAML SSO in Chromium: /my and a SecureLogin app', async (t) => {
     t.match(await page.textContent('h1'), 'You are signed out');
     await page.goto(`${server.url}/my`);
     t.match(page.url(), /\/sso\/start$/, 'signed out for real');
+    await context.close();
+  });
+
+  await t.test('IdP-initiated SAML (My Apps tile) to /my', async (t) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${idp.url}/${TID}/launch?audience=${encodeURIComponent(urls.entity_id)}`);
+    await page.waitForURL(`${server.url}/my`);
+    t.equal(await page.textContent('[data-username]'), 'alice@acme.test');
+    await context.close();
+  });
+
+  await t.test('OpenID Connect from the Go-to-domain page to /my', async (t) => {
+    const B = await tenantWithToken(server, 'beta');
+    const tenantB = (await findTenantByDomain(server.app.db, B.domain))!;
+    const oidcIdp = new FakeEntraOidc(TID_B);
+    await oidcIdp.start(spUrls(server.config, tenantB.id).oidc_redirect_uri);
+    t.teardown(() => oidcIdp.stop());
+    await configureOidc(server.app.db, server.config, tenantB.id, { issuer: oidcIdp.issuer, clientId: oidcIdp.clientId, clientSecret: oidcIdp.clientSecret, matchAttribute: 'userName' });
+    await provision(B, 'bea@beta.test');
+    oidcIdp.nextUser = { id: 'bea', upn: 'bea@beta.test', oid: crypto.randomUUID() };
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/sso/start`);
+    await page.fill('#domain', B.domain);
+    await page.click('button[type=submit]');
+    await page.click('#sign-in-microsoft');
+    await page.waitForURL(`${server.url}/my`);
+    t.equal(await page.textContent('[data-username]'), 'bea@beta.test');
     await context.close();
   });
 

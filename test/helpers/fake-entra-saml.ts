@@ -151,6 +151,13 @@ export class FakeEntraSaml {
         res.writeHead(200, { 'content-type': 'application/xml' }).end(this.metadataXml());
         return;
       }
+      // IdP-initiated, like the My Apps tile: an unsolicited response for `nextUser`.
+      if (u.pathname === `/${this.tid}/launch` && this.nextUser) {
+        const audience = u.searchParams.get('audience') ?? '';
+        const acs = acsFor(audience);
+        res.writeHead(200, { 'content-type': 'text/html' }).end(postForm(acs, this.response({ user: this.nextUser, acsUrl: acs, audience, ...this.nextOptions })));
+        return;
+      }
       if (u.pathname === `/${this.tid}/saml2` && u.searchParams.has('SAMLRequest')) {
         const xml = zlib.inflateRawSync(Buffer.from(u.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
         this.lastAuthnRequest = xml;
