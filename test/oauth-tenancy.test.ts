@@ -7,6 +7,7 @@ import { startServer } from './helpers/server.ts';
 import { DEFAULT_REDIRECT, authorizeOverHttp, obtainTokens, seedTenant, storedTokenId, tokenRequest } from './helpers/oauth.ts';
 import { loadDataKey } from '../src/secrets/data-key.ts';
 import { setTenantEnabled } from '../src/db/tenants.ts';
+import { createConsoleSession, loadConsoleSession } from '../src/db/console-sessions.ts';
 import { addSecret, createClient, deleteClient, listClients, revokeSecret } from '../src/db/api-clients.ts';
 import { CONSOLE_CLIENT_ID, buildConsoleAuthorizeUrl, pkcePair } from '../src/oauth/index.ts';
 
@@ -253,7 +254,7 @@ t.test('behind TLS (https PUBLIC_URL): Secure cookies and https issuer', async (
   t.match(res.headers.get('strict-transport-security') ?? '', /max-age/);
 });
 
-t.test('disabling a tenant revokes its client-credentials tokens too; enabling revives none', async (t) => {
+t.test('disabling a tenant revokes its client-credentials tokens and console sessions too; enabling revives none', async (t) => {
   const server = await startServer(t, { TOKEN_CACHE_MS: '60000' });
   const a = await seedTenant(server, { domain: 'tenant-a', managers: [{ username: 'admin', password: PW }] });
   const b = await seedTenant(server, { domain: 'tenant-b', managers: [{ username: 'admin', password: PW }] });
@@ -264,10 +265,12 @@ t.test('disabling a tenant revokes its client-credentials tokens too; enabling r
   const token = String((await cc(mine)).json.access_token);
   const other = String((await cc(theirs)).json.access_token);
   t.match(await server.app.oauth.resolveToken(token), { ok: true });
+  const session = await createConsoleSession(server.app.db, { tenantId: a.tenant.id, managerId: a.managers[0].id, idToken: null, absoluteTimeoutSeconds: 3600 });
   await setTenantEnabled(server.app.db, a.tenant.id, false);
   await setTenantEnabled(server.app.db, a.tenant.id, true);
   t.same(await server.app.oauth.resolveToken(token), { ok: false, reason: 'unknown' }, 'the old token stays revoked after enabling');
   t.match(await server.app.oauth.resolveToken(other), { ok: true, tenantId: b.tenant.id }, 'other tenant untouched');
+  t.equal(await loadConsoleSession(server.app.db, session.raw, 3600), null, 'console sessions ended, not revived');
   const fresh = await cc(mine);
   t.equal(fresh.status, 200, 'the API client can fetch a new token');
   t.match(await server.app.oauth.resolveToken(String(fresh.json.access_token)), { ok: true, tenantId: a.tenant.id });

@@ -67,8 +67,9 @@ export async function listTenants(db: Db): Promise<Tenant[]> {
   return db.tenant.findMany({ select: SELECT, orderBy: { domainKey: 'asc' } });
 }
 
-/** Disabling also revokes every grant and token of the tenant in the same transaction, so that
- * enabling it again revives nothing: Entra must be authorized again, API clients fetch new tokens. */
+/** Disabling also revokes every grant and token of the tenant and ends its console sessions in the
+ * same transaction, so that enabling it again revives nothing: Entra must be authorized again, API
+ * clients fetch new tokens, managers sign in again. */
 export async function setTenantEnabled(db: Db, tenantId: string, enabled: boolean): Promise<void> {
   if (enabled) {
     await db.tenant.update({ where: { id: tenantId }, data: { enabled } });
@@ -79,6 +80,7 @@ export async function setTenantEnabled(db: Db, tenantId: string, enabled: boolea
       db.tenant.update({ where: { id: tenantId }, data: { enabled } }),
       ...revokeTenantTokenStatements(db, grantIds, clients.map((c) => c.id)),
       db.connection.updateMany({ where: { tenantId, revokedAt: null }, data: { revokedAt: new Date() } }),
+      db.consoleSession.deleteMany({ where: { tenantId } }),
     ]);
   }
   accountChanges.emit('tenantChanged', tenantId);
