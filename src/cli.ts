@@ -3,6 +3,7 @@
 // (2: bad usage, 1: refused input such as a duplicate domain or a weak password).
 // Uses the same configuration as the server (DATABASE_URL etc.) and applies migrations first.
 import { loadConfig, ConfigError, type Config } from './config.ts';
+import { loadEnvFile } from './env-file.ts';
 import { createDb, type Db } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { AccountError } from './accounts/errors.ts';
@@ -209,6 +210,7 @@ async function main(): Promise<number> {
   }
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {

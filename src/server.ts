@@ -3,6 +3,7 @@
 // supervisor's status or journal, where a stack trace hides the one sentence that matters.
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { StartupError } from './startup-error.ts';
+import { loadEnvFile } from './env-file.ts';
 import type { FastifyInstance } from 'fastify';
 
 const EXIT_CONFIG = 2;
@@ -33,6 +34,7 @@ function listenFailure(err: NodeJS.ErrnoException, config: Config): string | nul
 async function main() {
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) fail(`configuration error: ${e.message}`, EXIT_CONFIG);

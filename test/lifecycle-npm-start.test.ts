@@ -4,6 +4,9 @@
 import { test } from 'tap';
 import fs from 'node:fs';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createClient } from '@libsql/client';
 import path from 'node:path';
 import { freePort } from './helpers/server.ts';
 import { ROOT, alive, descendants, serverEnv, startProcess, tempDir, waitUntilServing } from './helpers/spawned-server.ts';
@@ -40,6 +43,7 @@ test('SIGTERM to `npm start` stops the server: port free, no node left behind', 
   t.same(await gone(children), [], 'no process npm started survives it');
   t.ok(await portIsFree(port), 'the port is free for a replacement');
   t.ok(s.stdout.some((l) => /"msg":"stopped"/.test(l)), 'the server stopped cleanly (it received the signal)');
+  t.same(s.stderr.filter((l) => l.trim() !== ''), [], 'nothing on stderr (no complaint about a missing .env)');
 });
 
 test('`npm start` reads .env from the project directory; the environment wins over it', async (t) => {
@@ -67,4 +71,12 @@ test('`npm start` reads .env from the project directory; the environment wins ov
   t.ok(s.stdout.some((l) => l.includes('from-dotenv.db')), 'start-up log names that database');
   s.proc.kill('SIGTERM');
   t.equal((await s.exited).code, 0, 'a value set in the environment beat the invalid one in .env (else config would refuse to start)');
+
+  const run = promisify(execFile);
+  const created = await run('npm', ['run', 'cli', '--silent', '--', 'tenant', 'create', 'dotenv.test', '--name', 'Dot Env'], { cwd: project, env });
+  t.match(created.stdout, /created tenant dotenv\.test/);
+  const db = createClient({ url: `file:${path.join(dir, 'from-dotenv.db')}` });
+  const rows = await db.execute("SELECT COUNT(*) AS n FROM Tenant WHERE domain = 'dotenv.test'");
+  db.close();
+  t.equal(Number(rows.rows[0].n), 1, '`npm run cli` wrote to the database .env names');
 });
