@@ -21,6 +21,7 @@ import { createOAuth, oauthRoutes } from './oauth/index.ts';
 import scimPlugin from './scim/plugin.ts';
 import { frameworkErrors } from './scim/framework-errors.ts';
 import { consolePlugin } from './console/index.ts';
+import { rootRoutes } from './console/root-routes.ts';
 import { ssoPlugin } from './sso/plugin.ts';
 import { createActivityRecorder } from './activity/recorder.ts';
 import { noActivity } from './activity/types.ts';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   await app.register(scimRateLimit, { config });
   await app.register(securityHeaders, { config });
   await app.register(assetRoutes);
+  await app.register(rootRoutes);
   await app.register(healthRoutes, { db });
 
   const activity = createActivityRecorder({ db, config, log: app.log });

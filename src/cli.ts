@@ -24,7 +24,7 @@ const USAGE = `usage: npm run cli -- <command>
   tenant list
   tenant disable <domain>
   tenant enable <domain>
-  manager create <domain> <username> --password-stdin [--role admin|viewer]
+  manager create <domain> <username> --password-stdin [--role admin|viewer]   (default: admin for the first manager, then viewer)
   manager list <domain>
   manager remove <domain> <username>
   manager reset-password <domain> <username> --password-stdin
@@ -124,9 +124,11 @@ async function run(argv: string[], config: Config, db: Db, out: (s: string) => v
     case 'manager create': {
       expectArgs(p, 4, 'manager create <domain> <username> --password-stdin [--role admin|viewer]');
       requirePasswordFlag(p);
-      const role = p.flags.get('--role') ?? 'admin';
-      if (!isRole(role)) throw new UsageError('--role must be admin or viewer');
+      const asked = p.flags.get('--role');
+      if (asked !== undefined && !isRole(asked)) throw new UsageError('--role must be admin or viewer');
       const t = await requireTenantByDomain(db, p.positional[2]);
+      // Same default as the console: a tenant's first manager is its admin, later ones are viewers.
+      const role = asked ?? ((await listManagers(db, t.id)).some((x) => x.role === 'admin') ? 'viewer' : 'admin');
       const password = await readPasswordFromStdin();
       const m = await createManagerWithPassword(deps, { tenantId: t.id, username: p.positional[3], password, role });
       await recordAudit(db, { event: 'manager.added', tenantId: t.id, actor: 'operator (CLI)', outcome: 'success', target: m.username, detail: `role ${m.role}` });

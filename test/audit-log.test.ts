@@ -102,13 +102,17 @@ t.test('CLI: tenant enable/disable and manager commands are audited', async (t) 
     });
   t.equal(await cli(['tenant', 'create', 'acme', '--name', 'Acme']), 0);
   t.equal(await cli(['manager', 'create', 'acme', 'alice', '--password-stdin'], PW), 0);
+  // Same default role as the console: the first manager is the admin, later ones are viewers.
+  t.equal(await cli(['manager', 'create', 'acme', 'bob', '--password-stdin'], PW), 0);
   t.equal(await cli(['tenant', 'disable', 'acme']), 0);
   t.equal(await cli(['tenant', 'enable', 'acme']), 0);
   const db = createDb(url);
   t.teardown(() => db.$disconnect());
   const rows = await db.auditEvent.findMany({ orderBy: { id: 'asc' } });
+  t.same(rows.filter((r) => r.event === 'manager.added').map((r) => r.detail), ['role admin', 'role viewer']);
   t.same(rows.map((r) => [r.event, r.actor, r.target]), [
     ['manager.added', 'operator (CLI)', 'alice'],
+    ['manager.added', 'operator (CLI)', 'bob'],
     ['tenant.disabled', 'operator (CLI)', 'acme'],
     ['tenant.enabled', 'operator (CLI)', 'acme'],
   ]);

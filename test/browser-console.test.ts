@@ -91,11 +91,15 @@ t.test('manager console in Chromium', async (t) => {
     await page.getByLabel('Outcome').selectOption('success');
     await page.getByRole('button', { name: 'Apply' }).click();
     const text = await page.locator('table').innerText();
-    t.ok(text.includes('create') && text.includes('update') && !text.includes('uniqueness'));
+    t.ok(text.includes('Created') && text.includes('Updated') && !text.includes('uniqueness'));
 
     await page.getByRole('link', { name: 'Overview' }).click();
     t.ok(await page.locator('svg.chart').isVisible(), 'activity chart drawn');
     await page.getByRole('button', { name: /^Disconnect/ }).click();
+    // A confirmation page names the connection and the consequence before anything happens.
+    t.ok(await page.getByText('Entra will stop provisioning to acme until someone authorizes again').isVisible());
+    t.equal((await scim.req('GET', '/Users')).status, 200, 'nothing revoked yet');
+    await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.waitForURL(/done=disconnected/);
     t.ok(await page.getByText('The connection was disconnected').isVisible());
     t.equal((await scim.req('GET', '/Users')).status, 401, 'next SCIM request with its token is refused');
@@ -130,7 +134,7 @@ t.test('manager console in Chromium', async (t) => {
     await v.waitForURL(`${s.url}/console`);
     mia = 'Own-Secret-Pass-88';
     t.equal(await v.getByRole('button', { name: /Disconnect/ }).count(), 0);
-    t.equal(await v.getByRole('link', { name: 'Managers' }).count(), 0);
+    t.equal(await v.getByRole('link', { name: 'Managers' }).count(), 1, 'viewers read the managers list');
     t.equal(await v.getByRole('link', { name: 'API clients' }).count(), 0);
     // Forged POSTs with the viewer's valid session cookie and CSRF token are refused.
     const csrf = await v.locator('input[name=_csrf]').first().inputValue();
@@ -142,7 +146,7 @@ t.test('manager console in Chromium', async (t) => {
       const r = await v.request.post(`${s.url}${path}`, { form: { ...form }, maxRedirects: 0 });
       t.equal(r.status(), 403, `viewer POST ${path}`);
     }
-    t.equal((await v.request.get(`${s.url}/console/managers`, { maxRedirects: 0 })).status(), 403);
+    t.equal((await v.request.get(`${s.url}/console/api-clients`, { maxRedirects: 0 })).status(), 403);
     await signOut(v, s.url);
     await vctx.close();
   });

@@ -118,6 +118,8 @@ t.test('console pages', async (t) => {
     const d = await detail.text();
     t.match(d, 'Sales Team', 'group membership');
     t.match(d, 'department');
+    t.match(d, /Department <span class="badge badge-schema">Enterprise<\/span><\/dt>/, 'friendly label, schema as a tag');
+    t.notMatch(d, /<dt[^>]*>urn:/, 'no URN as a label');
     t.match(d, 'Jane.Doe@Mail.Acme.test');
     t.equal((await jar.get(`/console/users/${uB}`)).status, 404, 'other tenant user is not found');
     t.equal((await jar.get('/console/users/does-not-exist')).status, 404);
@@ -126,7 +128,7 @@ t.test('console pages', async (t) => {
   t.test('groups: member counts, members, isolation', async (t) => {
     const html = await (await jar.get('/console/groups')).text();
     t.match(html, 'Sales Team');
-    t.match(html, /<td class="num">2<\/td>/);
+    t.match(html, /<td class="num" data-label="Members">2<\/td>/);
     t.notMatch(html, 'Globex Board');
     const g = await (await jar.get(`/console/groups/${gA}`)).text();
     t.match(g, 'Jane Doe');
