@@ -68,6 +68,19 @@ t.test('X-Forwarded-For is ignored unless TRUST_PROXY names the proxy', async (t
   const sameClient: Response[] = [];
   for (let i = 0; i < 4; i++) sameClient.push(await viaProxy(`other${i}`, 'wrong-password-1', { 'x-forwarded-for': '198.51.100.7' }));
   t.same(statuses(sameClient), [401, 401, 401, 429], 'and one client address is still limited');
+
+  // A hop count trusts that many proxies: the address before the last one is the client's, and
+  // whatever a client writes further left is ignored.
+  const hops = await startServer(t, { ...env, TRUST_PROXY: '1' });
+  await seedTenant(hops, { domain: 'acme', managers: [{ username: 'admin', password: PW }] });
+  const viaHop = await signInForm(hops, 'acme');
+  const rotatedLeft: Response[] = [];
+  for (let i = 0; i < 4; i++) rotatedLeft.push(await viaHop(`user${i}`, 'wrong-password-1', { 'x-forwarded-for': `203.0.113.${i}, 198.51.100.7` }));
+  t.same(statuses(rotatedLeft), [401, 401, 401, 429], 'entries left of the trusted hop do not change the client address');
+  const distinct: Response[] = [];
+  for (let i = 0; i < 4; i++) distinct.push(await viaHop(`more${i}`, 'wrong-password-1', { 'x-forwarded-for': `198.51.100.${20 + i}` }));
+  t.same(statuses(distinct), [401, 401, 401, 401], 'the address the proxy appended is the client address');
+
   t.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY/, 'a blanket "true" is refused');
   t.same(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy, ['10.0.0.0/8', '::1']);
   t.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
