@@ -54,6 +54,14 @@ function resolve(v: unknown, ids: Map<string, string>): unknown {
   return v;
 }
 
+function decodePathSegment(segment: string, path: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InvalidValueError(`Bulk path "${path.length > 200 ? `${path.slice(0, 200)}…` : path}" is not valid percent-encoded UTF-8`);
+  }
+}
+
 function parseOps(body: unknown, scim: Config['scim']): { ops: BulkOp[]; failOnErrors: number } {
   const b = requireObject(body, 'BulkRequest');
   const list = b.Operations ?? b.operations;
@@ -82,7 +90,7 @@ export function createBulkService(deps: { users: UsersService; groups: GroupsSer
     if (!m) throw new InvalidValueError(`Unsupported bulk path "${o.path}"`);
     const svc = m[1].toLowerCase() === 'users' ? users : groups;
     const type = m[1].toLowerCase() === 'users' ? 'Users' : 'Groups';
-    const id = m[2] ? decodeURIComponent(m[2]) : undefined;
+    const id = m[2] ? decodePathSegment(m[2], o.path) : undefined;
     const base = { method: o.method, ...(o.bulkId !== undefined ? { bulkId: o.bulkId } : {}) };
     if (o.method === 'POST' && !id) {
       const one = await svc.create(tenantId, o.data);
