@@ -67,6 +67,26 @@ t.test('attribute and resource bounds', async (t) => {
   t.match(bulk.json.Operations[1].response, { status: '400', scimType: 'invalidValue', detail: /"displayName" is 70000 characters long/ });
 });
 
+t.test('the reported heap case: 40 of the largest users, one GET ?count=100', async (t) => {
+  // Once 40 users of 1.9 MB each made this page exceed the 256 MB heap. Now a user is at most
+  // 128 KiB and the page stops at the default 4 MiB budget.
+  const { server, a } = await scimServer(t);
+  t.equal(server.config.scim.pageMaxBytes, 4 * 1048576, 'default budget');
+  const filler = (c: string) => c.repeat(60000);
+  for (let i = 0; i < 40; i++) {
+    const r = await a.scim.req('POST', '/Users', userBody(`heavy${String(i).padStart(2, '0')}@x.test`, { displayName: filler('d'), nickName: filler('n') }));
+    t.equal(r.status, 201);
+  }
+  const page = await a.scim.req('GET', '/Users?count=100');
+  t.equal(page.status, 200);
+  t.equal(page.json.totalResults, 40);
+  t.ok(page.json.itemsPerPage < 40, `the page holds ${page.json.itemsPerPage} of 40`);
+  t.equal(page.json.Resources.length, page.json.itemsPerPage);
+  t.ok(page.text.length <= 4 * 1048576, `and stays within 4 MiB (${page.text.length} bytes)`);
+  const rest = await a.scim.req('GET', `/Users?count=100&startIndex=${1 + page.json.itemsPerPage}`);
+  t.equal(page.json.itemsPerPage + rest.json.itemsPerPage, 40, 'the next page has the rest');
+});
+
 t.test('pages bounded by bytes', async (t) => {
   const { server, a } = await scimServer(t, { SCIM_PAGE_MAX_BYTES: String(PAGE) });
   const s = a.scim;
