@@ -52,7 +52,7 @@ async function main() {
   } catch (e) {
     if (e instanceof StartupError || e instanceof ConfigError) fail(e.message, EXIT_STARTUP);
     if (verbose) console.error(e);
-    fail(`start-up failed: ${(e as Error).message ?? String(e)} (LOG_LEVEL=debug prints the details)`, EXIT_STARTUP);
+    fail(`start-up failed: ${(e as Error).message ?? String(e)}${verbose ? '' : ' (LOG_LEVEL=debug prints the details)'}`, EXIT_STARTUP);
   }
 
   let stopping = false;

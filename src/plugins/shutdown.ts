@@ -17,7 +17,6 @@ const plugin: FastifyPluginAsync = async (app) => {
   app.decorate('beginDrain', () => {
     draining = true;
   });
-  app.decorate('isDraining', () => draining);
   // app.close() called without gracefulShutdown (tests, embedding) drains too.
   app.addHook('preClose', (done) => {
     draining = true;
@@ -54,6 +53,8 @@ export async function gracefulShutdown(app: FastifyInstance, opts: { timeoutSeco
   // ones idle at that moment are); without this the oidc-provider routes, which bypass the onSend
   // hook above, could keep a kept-alive socket open until the deadline.
   const reaper = setInterval(() => app.server.closeIdleConnections(), 200);
+  // A timer: it fires at the first turn of the event loop after the deadline, so work that holds
+  // the loop without yielding (synchronous database calls in a long Bulk) postpones it.
   const deadline = setTimeout(() => {
     outcome = 'forced';
     opts.log.warn({ timeoutSeconds: opts.timeoutSeconds }, 'shutdown time-out reached: closing the connections of requests still running');
@@ -71,6 +72,5 @@ export async function gracefulShutdown(app: FastifyInstance, opts: { timeoutSeco
 declare module 'fastify' {
   interface FastifyInstance {
     beginDrain(): void;
-    isDraining(): boolean;
   }
 }
