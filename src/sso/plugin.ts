@@ -16,6 +16,7 @@ import { brokerRoutes } from './broker-routes.ts';
 import { sweepSessions } from './sessions.ts';
 import { sweepSsoState } from './sweep.ts';
 import { tenantFor } from './tenant-context.ts';
+import { REFRESH_INTERVAL_MS, refreshMetadata } from './metadata-refresh.ts';
 
 export interface SsoOptions {
   config: Config;
@@ -54,5 +55,12 @@ export const ssoPlugin: FastifyPluginAsync<SsoOptions> = async (app, opts) => {
     Promise.all([sweepSessions(db), sweepSsoState(db)]).catch((err: unknown) => app.log.error({ err }, 'sso sweep failed'));
   }, 3_600_000);
   sweeper.unref();
-  app.addHook('onClose', async () => clearInterval(sweeper));
+  const refresher = setInterval(() => {
+    refreshMetadata(db, app.log).catch((err: unknown) => app.log.error({ err }, 'sso metadata refresh failed'));
+  }, REFRESH_INTERVAL_MS);
+  refresher.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    clearInterval(refresher);
+  });
 };
