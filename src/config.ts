@@ -8,6 +8,7 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: string; // issuer base and absolute links, no trailing slash
   readonly databaseUrl: string;
+  readonly dbBusyWaitMs: number; // longest wait for a write lock another process holds; then 503
   readonly logLevel: LogLevel;
   readonly logFormat: 'json' | 'pretty';
   /** HTTP time-outs and shutdown bound, in seconds (timeouts.ts, shutdown.ts). */
@@ -43,7 +44,7 @@ export interface Config {
     readonly maxFailuresPerUser: number; // per tenant+username within the window
     readonly maxFailuresPerIp: number;
     readonly windowSeconds: number;
-    readonly maxFailuresPerClient: number; // /oauth/token client-authentication failures per client id
+    readonly maxFailuresPerClient: number; // /oauth/token client-authentication failures per client id from one address
   };
   /** Which peers may set X-Forwarded-For (Fastify trustProxy): false, a hop count, or addresses/CIDRs. */
   readonly trustProxy: false | number | readonly string[];
@@ -170,6 +171,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     port,
     publicUrl,
     databaseUrl: env.DATABASE_URL?.trim() || `file:${path.join('data', 'securelogin.db')}`,
+    dbBusyWaitMs: int(env, 'DB_BUSY_WAIT_MS', 5000, 0, 60000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
     lifecycle: lifecycle(env),

@@ -104,7 +104,7 @@ t.test('Go-to-domain: unknown domains are limited per client IP', async (t) => {
   t.match(await blocked.text(), /Too many unknown domains/);
 });
 
-t.test('client authentication at /oauth/token: per client id and per IP, 429 with Retry-After', async (t) => {
+t.test('client authentication at /oauth/token: per client id from one address and per address, 429 with Retry-After', async (t) => {
   const server = await startServer(t, { CLIENT_AUTH_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_IP: '100' });
   const answers = await Promise.all(
     Array.from({ length: 20 }, () => tokenRequest(server, { grant_type: 'client_credentials' }, { method: 'basic', secret: 'wrong-secret-0123456789' })),
@@ -129,6 +129,27 @@ t.test('client authentication at /oauth/token: per client id and per IP, 429 wit
   const seq: number[] = [];
   for (let i = 0; i < 3; i++) seq.push((await tokenRequest(perIp, { grant_type: 'client_credentials' }, { method: 'basic', secret: `wrong-${i}-0123456789` })).status);
   t.same(seq, [401, 401, 429], 'per-IP limit');
+
+  // Entra's client id is public: guesses from one address must not lock Entra out elsewhere.
+  const proxied = await startServer(t, { CLIENT_AUTH_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_IP: '100', TRUST_PROXY: '127.0.0.1' });
+  await seedTenant(proxied, { domain: 'acme', managers: [{ username: 'admin', password: PW }] });
+  const from = (ip: string, secret: string) =>
+    fetch(`${proxied.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: proxied.config.entra.clientId, client_secret: secret }).toString(),
+    }).then((r) => r.status);
+  const attacker: number[] = [];
+  for (let i = 0; i < 5; i++) attacker.push(await from('203.0.113.7', `guess-${i}-0123456789`));
+  t.same(attacker, [401, 401, 401, 429, 429], 'the guessing address is stopped after three');
+  t.equal(await from('198.51.100.20', 'wrong-but-elsewhere-0123'), 401, 'another address is still checked, not refused unchecked');
+  const entra = await authorizeOverHttp(proxied, { domain: 'acme', username: 'admin', password: PW });
+  const exchange = await fetch(`${proxied.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.21' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: entra.code, redirect_uri: DEFAULT_REDIRECT, client_id: proxied.config.entra.clientId, client_secret: proxied.config.entra.clientSecrets[0] }).toString(),
+  });
+  t.equal(exchange.status, 200, "Entra's own exchange from its address still works");
 });
 
 t.test('console change-password form: wrong current passwords are limited', async (t) => {

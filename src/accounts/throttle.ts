@@ -86,10 +86,15 @@ export class LoginThrottle {
     ]);
   }
 
-  /** Client authentication at the token, revocation and introspection endpoints. */
+  /**
+   * Client authentication at the token, revocation and introspection endpoints: per client id from
+   * one address, and per address. Never per client id alone: Entra's client id is public and shared
+   * by every tenant, so a counter per id would let anyone who guesses at its secret stop every
+   * tenant's token refreshes.
+   */
   claimClientAuth(clientId: string | null, ip: string): Promise<Claim> {
     const buckets: Bucket[] = [{ key: `client:ip:${ip}`, limit: this.#limits.maxFailuresPerIp }];
-    if (clientId) buckets.unshift({ key: `client:id:${clientId}`, limit: this.#limits.maxFailuresPerClient });
+    if (clientId) buckets.unshift({ key: `client:id:${clientId}:ip:${ip}`, limit: this.#limits.maxFailuresPerClient });
     return this.#claim(buckets);
   }
 
