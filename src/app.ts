@@ -39,7 +39,7 @@ export interface AppHandle {
 
 export async function buildApp(config: Config, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const migrationsApplied = await migrate(config.databaseUrl);
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { busyWaitMs: config.dbBusyWaitMs });
 
   const app = Fastify({
     logger: opts.logger === false ? false : await loggerOptions(config),

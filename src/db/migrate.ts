@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '@libsql/client';
-import { sqlitePath } from './client.ts';
+import { createClient, type Client } from '@libsql/client';
+import { prepareSqliteFile, startupErrorFromSqlite } from './sqlite-file.ts';
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
 
@@ -21,44 +21,55 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
+/** Applies pending migrations. A database that cannot be used (wrong path, read-only, not a
+ * database, full disk) fails with a StartupError: one line saying what to fix. */
 export async function migrate(databaseUrl: string): Promise<string[]> {
-  const file = sqlitePath(databaseUrl);
-  if (file === null) throw new Error('migrate: only file: SQLite URLs are supported');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const file = prepareSqliteFile(databaseUrl);
   const client = createClient({ url: `file:${file}` });
   try {
-    // WAL is persistent in the file: readers never block the single writer.
-    await client.execute('PRAGMA journal_mode=WAL');
-    await client.execute(CREATE_TABLE);
-    const done = new Set(
-      (await client.execute('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')).rows.map(
-        (r) => String(r.migration_name),
-      ),
-    );
-    const names = fs
-      .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort();
-    const applied: string[] = [];
-    for (const name of names) {
-      if (done.has(name)) continue;
-      const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
-      const checksum = crypto.createHash('sha256').update(sql).digest('hex');
-      const id = crypto.randomUUID();
-      await client.execute({
-        sql: 'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, 0)',
-        args: [id, checksum, name, new Date().toISOString()],
-      });
-      await client.executeMultiple(`BEGIN;\n${sql}\nCOMMIT;`);
-      await client.execute({
-        sql: 'UPDATE _prisma_migrations SET finished_at = ?, applied_steps_count = 1 WHERE id = ?',
-        args: [new Date().toISOString(), id],
-      });
-      applied.push(name);
-    }
-    return applied;
+    return await apply(client);
+  } catch (e) {
+    throw startupErrorFromSqlite(file, e) ?? e;
   } finally {
     client.close();
   }
+}
+
+async function apply(client: Client): Promise<string[]> {
+  // Start-up may meet the CLI or another instance migrating: waiting here blocks nothing yet.
+  await client.execute('PRAGMA busy_timeout = 5000');
+  // WAL is persistent in the file: readers never block the single writer.
+  await client.execute('PRAGMA journal_mode=WAL');
+  // A read-only file shows only at the first write; try one now rather than at the first request.
+  await client.execute('BEGIN IMMEDIATE');
+  await client.execute('ROLLBACK');
+  await client.execute(CREATE_TABLE);
+  const done = new Set(
+    (await client.execute('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')).rows.map(
+      (r) => String(r.migration_name),
+    ),
+  );
+  const names = fs
+    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  const applied: string[] = [];
+  for (const name of names) {
+    if (done.has(name)) continue;
+    const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
+    const checksum = crypto.createHash('sha256').update(sql).digest('hex');
+    const id = crypto.randomUUID();
+    await client.execute({
+      sql: 'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, 0)',
+      args: [id, checksum, name, new Date().toISOString()],
+    });
+    await client.executeMultiple(`BEGIN;\n${sql}\nCOMMIT;`);
+    await client.execute({
+      sql: 'UPDATE _prisma_migrations SET finished_at = ?, applied_steps_count = 1 WHERE id = ?',
+      args: [new Date().toISOString(), id],
+    });
+    applied.push(name);
+  }
+  return applied;
 }

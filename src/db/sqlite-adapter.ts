@@ -7,53 +7,90 @@
 // libsql prepare/open and an 800 MB peak RSS. The adapter already serialises all I/O through one
 // mutex and holds it for a whole transaction, so nothing else can use the connection meanwhile:
 // BEGIN/COMMIT on the same connection is safe and keeps its caches warm.
-import { LibsqlError, type Client, type Config, type InStatement, type ResultSet, type TransactionMode } from '@libsql/client';
+import { LibsqlError, type Client, type Config, type InStatement, type ResultSet } from '@libsql/client';
 import Database from 'libsql';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
+import { storageFault } from './storage-errors.ts';
+import type { StorageHealth } from './storage-health.ts';
 
 // Per-connection settings, applied once when the connection opens.
 // - synchronous=NORMAL: in WAL mode a commit no longer waits for fsync; the database cannot be
 //   corrupted by a crash, only the last commits before a power loss can be lost (SQLite docs,
 //   "WAL mode... synchronous=NORMAL"). Entra re-sends whatever it did not see confirmed.
-// - busy_timeout: the CLI or a second process may hold the write lock briefly; wait, don't fail.
-const CONNECTION_PRAGMAS = ['PRAGMA synchronous = NORMAL', 'PRAGMA busy_timeout = 5000', 'PRAGMA foreign_keys = ON'];
+// - busy_timeout=0: SQLite's own wait for a lock sleeps inside the call, on the event loop, so a
+//   lock held by the CLI or another process froze every request and health check. Lock waits are
+//   done here instead, asynchronously (acquireWriteLock).
+const CONNECTION_PRAGMAS = ['PRAGMA synchronous = NORMAL', 'PRAGMA busy_timeout = 0', 'PRAGMA foreign_keys = ON'];
 
-const BEGIN: Record<TransactionMode, string> = { write: 'BEGIN IMMEDIATE', read: 'BEGIN TRANSACTION READONLY', deferred: 'BEGIN DEFERRED' };
+// Every transaction takes the write lock when it begins. A deferred transaction that reads first
+// holds a read snapshot; if another process commits before its first write, the write fails with
+// SQLITE_BUSY_SNAPSHOT and can never succeed inside that transaction. In this process all
+// transactions are serialised on one connection anyway, so taking the lock up front costs nothing.
+const BEGIN = 'BEGIN IMMEDIATE';
+
+// Statements that need no write lock of their own: reads, and those that manage transactions or
+// the connection themselves. Anything else (INSERT ... RETURNING included, which the driver calls
+// a reader because it answers rows) is a write.
+const NOT_A_WRITE = /^\s*(SELECT|PRAGMA|EXPLAIN|BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH|DETACH|ANALYZE|REINDEX)\b/i;
+
+// Back-off while another process holds the write lock: short first, so a lock held for a
+// millisecond costs about that, then at most LOCK_RETRY_MAX_MS between attempts.
+const LOCK_RETRY_FIRST_MS = 1;
+const LOCK_RETRY_MAX_MS = 50;
+
+export interface SqliteOptions {
+  /** Longest wait for another process's write lock before a statement fails with SQLITE_BUSY. */
+  busyWaitMs: number;
+  health?: StorageHealth;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function busyError(ms: number): LibsqlError {
+  return new LibsqlError(`SQLITE_BUSY: the database stayed locked by another process for ${ms} ms`, 'SQLITE_BUSY', 5);
+}
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
 
 // Prisma's adapter calls exactly these on a transaction (execute, commit, rollback) and on the
 // client (execute, transaction, executeMultiple, close); nothing else is implemented.
 class SameConnectionTransaction {
   #client: SingleConnectionClient;
   #open = true;
+  #ended: unknown = null;
   constructor(client: SingleConnectionClient) {
     this.#client = client;
   }
   async execute(stmt: InStatement): Promise<ResultSet> {
     if (!this.#open) throw new Error('The transaction is closed');
-    return this.#client.execute(stmt);
+    // Once SQLite has rolled the transaction back (SQLITE_FULL, SQLITE_IOERR, a lock error), a
+    // later statement would run outside it and commit on its own: refuse it instead.
+    if (this.#ended) throw this.#ended;
+    try {
+      return await this.#client.execute(stmt);
+    } catch (e) {
+      if (isBusy(e)) this.#client.rollback();
+      if (!this.#client.inTransaction) this.#ended = e;
+      throw e;
+    }
   }
   async commit(): Promise<void> {
     if (!this.#open) throw new Error('The transaction is closed');
     this.#open = false;
-    try {
-      await this.#client.execute('COMMIT');
-    } catch (err) {
-      // A failed COMMIT (SQLITE_BUSY) leaves the transaction open on the shared connection; close it
-      // so the next statement does not run inside it.
-      await this.#client.execute('ROLLBACK').catch(() => {});
-      throw err;
-    }
+    if (this.#ended) throw this.#ended;
+    this.#client.commit();
   }
   async rollback(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
-    await this.#client.execute('ROLLBACK');
+    if (!this.#ended) this.#client.rollback();
   }
 }
 
 const STATEMENT_CACHE_SIZE = 500;
-// How long a side write waits for an open Prisma transaction to end before giving up.
-const DIRECT_WAIT_MS = 5000;
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -76,6 +113,8 @@ interface Connection {
 interface Prepared {
   stmt: Statement;
   reader: boolean;
+  /** A write: runs in a transaction of its own when none is open (see execute). */
+  wrap: boolean;
   columns: string[];
   columnTypes: string[];
 }
@@ -107,19 +146,34 @@ function fromSql(v: unknown): unknown {
  * preparing was 7-14 % of server CPU), and readers are told apart with `stmt.reader` rather than
  * by catching the exception `raw()` throws for writes. Transactions stay on this connection (see
  * the header).
+ *
+ * No statement here ever waits for a lock inside SQLite, and none ever fails half-run because of
+ * one: a statement that fails with SQLITE_BUSY is left active by the driver (it does not reset
+ * statements on error), and an active statement keeps its read snapshot, so the connection
+ * served stale reads and every later write failed with SQLITE_BUSY_SNAPSHOT until restart.
+ * Writes therefore run only after BEGIN IMMEDIATE has taken the write lock (run through exec(),
+ * which finalises its statement), and waiting for that lock is an asynchronous retry.
  */
 class SingleConnectionClient {
   #db: Connection;
   #cache = new Map<string, Prepared>();
+  #busyWaitMs: number;
+  #health: StorageHealth | undefined;
   closed = false;
 
-  constructor(file: string) {
+  constructor(file: string, opts: SqliteOptions) {
+    this.#busyWaitMs = opts.busyWaitMs;
+    this.#health = opts.health;
     this.#db = new Database(file) as unknown as Connection;
     for (const sql of CONNECTION_PRAGMAS) {
       const stmt = this.#db.prepare(sql); // some pragmas answer with a row: exec() refuses those
       if (stmt.reader) stmt.all([]);
       else stmt.run([]);
     }
+  }
+
+  get inTransaction(): boolean {
+    return this.#db.inTransaction;
   }
 
   #prepare(sql: string): Prepared {
@@ -141,10 +195,56 @@ class SingleConnectionClient {
       columns = cols.map((c) => c.name);
       columnTypes = cols.map((c) => c.type ?? '');
     }
-    const p = { stmt, reader, columns, columnTypes };
+    const p = { stmt, reader, wrap: !NOT_A_WRITE.test(sql), columns, columnTypes };
     if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(sql, p);
     return p;
+  }
+
+  /** The error as Prisma's adapter expects it; a storage fault is noted for /readyz. */
+  #fail(e: unknown): unknown {
+    const fault = storageFault(e);
+    if (fault) this.#health?.failure(fault);
+    return toLibsqlError(e);
+  }
+
+  /** BEGIN IMMEDIATE, once: true when the write lock is ours, false when another process has it. */
+  #tryBegin(): boolean {
+    try {
+      this.#db.exec(BEGIN);
+      return true;
+    } catch (e) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      if (isBusy(e)) return false;
+      throw this.#fail(e);
+    }
+  }
+
+  /**
+   * Takes the write lock, waiting asynchronously (the event loop keeps serving) while another
+   * process holds it or one of our own side writes waits for a Prisma transaction to end, then
+   * calls `body` synchronously, with nothing able to run in between. Gives up with SQLITE_BUSY
+   * after `waitMs`; retrying BEGIN is always safe because nothing has run yet.
+   */
+  async #locked<T>(body: () => T, waitMs = this.#busyWaitMs): Promise<T> {
+    const deadline = Date.now() + waitMs;
+    let delay = LOCK_RETRY_FIRST_MS;
+    for (;;) {
+      if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
+      if (!this.#db.inTransaction && this.#tryBegin()) return body();
+      if (Date.now() >= deadline) throw this.#fail(busyError(waitMs));
+      await sleep(delay);
+      delay = Math.min(delay * 2, LOCK_RETRY_MAX_MS);
+    }
+  }
+
+  #run(p: Prepared, args: unknown[]): ResultSet {
+    if (p.reader) {
+      const rows = (p.stmt.all(args) as unknown[][]).map((r) => r.map(fromSql));
+      return { columns: p.columns, columnTypes: p.columnTypes, rows, rowsAffected: 0, lastInsertRowid: undefined } as unknown as ResultSet;
+    }
+    const info = p.stmt.run(args);
+    return { columns: [], columnTypes: [], rows: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid) } as unknown as ResultSet;
   }
 
   async execute(stmtOrSql: InStatement): Promise<ResultSet> {
@@ -153,22 +253,70 @@ class SingleConnectionClient {
     const rawArgs = typeof stmtOrSql === 'string' ? [] : stmtOrSql.args ?? [];
     if (!Array.isArray(rawArgs)) throw new TypeError('named arguments are not supported');
     const args = rawArgs.map(toSql);
+    let p: Prepared;
     try {
-      const p = this.#prepare(sql);
-      if (p.reader) {
-        const rows = (p.stmt.all(args) as unknown[][]).map((r) => r.map(fromSql));
-        return { columns: p.columns, columnTypes: p.columnTypes, rows, rowsAffected: 0, lastInsertRowid: undefined } as unknown as ResultSet;
-      }
-      const info = p.stmt.run(args);
-      return { columns: [], columnTypes: [], rows: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid) } as unknown as ResultSet;
+      p = this.#prepare(sql);
     } catch (e) {
-      throw toLibsqlError(e);
+      throw this.#fail(e);
+    }
+    // A write outside a transaction gets one of its own, so that it meets the lock at BEGIN
+    // (retried) rather than half-run (left active, see the class comment).
+    if (p.wrap && !this.#db.inTransaction) return this.#locked(() => this.#runAndCommit(p, args));
+    try {
+      return this.#run(p, args);
+    } catch (e) {
+      // A read outside a transaction meets a lock only while another process recovers or
+      // truncates the WAL; it held no snapshot, so it can simply run again.
+      if (p.reader && isBusy(e) && !this.#db.inTransaction) return this.#retryRead(p, args);
+      throw this.#fail(e);
     }
   }
 
-  async transaction(mode: TransactionMode = 'deferred'): Promise<SameConnectionTransaction> {
-    await this.execute(BEGIN[mode]);
+  #runAndCommit(p: Prepared, args: unknown[]): ResultSet {
+    try {
+      const result = this.#run(p, args);
+      this.#db.exec('COMMIT');
+      this.#health?.success();
+      return result;
+    } catch (e) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw this.#fail(e);
+    }
+  }
+
+  async #retryRead(p: Prepared, args: unknown[]): Promise<ResultSet> {
+    const deadline = Date.now() + this.#busyWaitMs;
+    for (let delay = LOCK_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, LOCK_RETRY_MAX_MS)) {
+      await sleep(delay);
+      try {
+        return this.#run(p, args);
+      } catch (e) {
+        if (!isBusy(e) || Date.now() >= deadline) throw this.#fail(e);
+      }
+    }
+  }
+
+  async transaction(): Promise<SameConnectionTransaction> {
+    await this.#locked(() => undefined);
     return new SameConnectionTransaction(this);
+  }
+
+  commit(): void {
+    try {
+      this.#db.exec('COMMIT');
+      this.#health?.success();
+    } catch (e) {
+      // A failed COMMIT leaves the transaction open on the shared connection; close it so the
+      // next statement does not run inside it.
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw this.#fail(e);
+    }
+  }
+
+  /** Ends the open transaction, if SQLite has not already ended it (SQLITE_FULL, SQLITE_IOERR
+   * and a failed COMMIT roll back by themselves). */
+  rollback(): void {
+    if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
   }
 
   async executeMultiple(sql: string): Promise<void> {
@@ -176,7 +324,7 @@ class SingleConnectionClient {
     try {
       this.#db.exec(sql);
     } catch (e) {
-      throw toLibsqlError(e);
+      throw this.#fail(e);
     } finally {
       // As @libsql/client: a script run outside a transaction must not leave one open behind it.
       if (!inside && this.#db.inTransaction) this.#db.exec('ROLLBACK');
@@ -186,26 +334,39 @@ class SingleConnectionClient {
   /**
    * Runs write statements in one transaction straight on the driver, for bulk side writes (the
    * activity log) whose bound parameters cost ~6x more through Prisma's raw-query path than the
-   * statement itself. Safe beside Prisma: every statement here runs synchronously, so nothing
-   * else can touch the connection between BEGIN and COMMIT; it only waits while a Prisma
-   * transaction is open (those span awaits).
+   * statement itself. Safe beside Prisma: from BEGIN to COMMIT everything here runs
+   * synchronously, so nothing else can touch the connection in between; it waits (bounded) while
+   * a Prisma transaction is open (those span awaits) or another process holds the lock, and the
+   * caller (the activity recorder) keeps its batch and retries on the next flush.
    */
   async writeAtomically(statements: { sql: string; args: unknown[] }[]): Promise<void> {
-    const deadline = Date.now() + DIRECT_WAIT_MS;
-    while (this.#db.inTransaction && !this.closed) {
-      // The caller (the activity recorder) keeps its batch and retries on the next flush.
-      if (Date.now() > deadline) throw new LibsqlError('A transaction stayed open too long for a side write', 'SQLITE_BUSY');
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
-    try {
-      this.#db.exec('BEGIN IMMEDIATE');
-      for (const s of statements) this.#prepare(s.sql).stmt.run(s.args.map(toSql));
-      this.#db.exec('COMMIT');
-    } catch (e) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-      throw toLibsqlError(e);
-    }
+    await this.#locked(() => {
+      try {
+        for (const s of statements) this.#prepare(s.sql).stmt.run(s.args.map(toSql));
+        this.#db.exec('COMMIT');
+        this.#health?.success();
+      } catch (e) {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+        throw this.#fail(e);
+      }
+    });
+  }
+
+  /**
+   * Proves that a write could be made now, and leaves nothing behind: takes the write lock and
+   * writes a row big enough to need new pages (so a full disk or page budget shows), then rolls
+   * back. SQLITE_READONLY shows at BEGIN IMMEDIATE already.
+   */
+  async probeWrite(waitMs: number): Promise<void> {
+    await this.#locked(() => {
+      try {
+        this.#prepare(PROBE_SQL).stmt.run([]);
+      } catch (e) {
+        throw this.#fail(e);
+      } finally {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      }
+    }, Math.min(waitMs, this.#busyWaitMs));
   }
 
   close(): void {
@@ -215,6 +376,10 @@ class SingleConnectionClient {
     this.#db.close();
   }
 }
+
+// Prisma's migration table exists in every database this service opens (migrate.ts creates it).
+// 8 KiB of zeros spills into overflow pages, which are allocated even though nothing is committed.
+const PROBE_SQL = `INSERT INTO "_prisma_migrations" ("id", "checksum", "migration_name", "logs", "started_at") VALUES ('readyz-probe', '', 'readyz-probe', zeroblob(8192), 0)`;
 
 /** Errors shaped as @libsql/client's, which Prisma's adapter maps (e.g. 2067 → unique violation). */
 function toLibsqlError(e: unknown): unknown {
@@ -230,15 +395,27 @@ export interface DirectWriter {
 
 export class SqliteAdapterFactory extends PrismaLibSQL {
   #client: SingleConnectionClient | null = null;
+  #opts: SqliteOptions;
+
+  constructor(config: Config, opts: SqliteOptions) {
+    super(config);
+    this.#opts = opts;
+  }
 
   override createClient(config: Config): Client {
     const file = config.url.replace(/^file:/, '');
-    this.#client = new SingleConnectionClient(file);
+    this.#client = new SingleConnectionClient(file, this.#opts);
     return this.#client as unknown as Client;
   }
 
   /** The live connection for side writes, once Prisma has opened it. */
   directWriter(): DirectWriter | null {
     return this.#client && !this.#client.closed ? this.#client : null;
+  }
+
+  /** A write probe on the live connection (see SingleConnectionClient.probeWrite); null before
+   * Prisma has opened it. */
+  probeWrite(waitMs: number): Promise<void> | null {
+    return this.#client && !this.#client.closed ? this.#client.probeWrite(waitMs) : null;
   }
 }
