@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import t from 'tap';
 import * as jose from 'jose';
 import { startServer } from './helpers/server.ts';
-import { CookieJar, follow } from './helpers/oauth.ts';
+import { CookieJar, csrfOf, follow } from './helpers/oauth.ts';
+import { MANAGER_PASSWORD } from './helpers/scim.ts';
 import { groupBody, patchBody } from './helpers/scim.ts';
 import { provision, samlTenant } from './helpers/fake-entra-common.ts';
 import { createApp } from '../src/sso/apps.ts';
@@ -97,6 +98,19 @@ t.test('SecureLogin app signs in through the tenant Entra', async (t) => {
   noPkce.params.delete('code_challenge_method');
   const r = await fetch(`${issuer}/authorize?${noPkce.params}`, { redirect: 'manual' });
   t.match(r.headers.get('location') ?? '', /error=invalid_request/, 'authorization without PKCE refused');
+
+  // A manager who signs in on the password page (not through Entra) gets no token for the app.
+  const mjar = new CookieJar();
+  const am = authorize(mjar);
+  let mres = await mjar.get(am.url);
+  const uid = /\/interaction\/([^/]+)\/sso/.exec(mres.headers.get('location') ?? '')![1];
+  mres = await mjar.get(`${server.url}/interaction/${uid}?step=domain`);
+  mres = await mjar.post(`${server.url}/interaction/${uid}/domain`, { _csrf: csrfOf(await mres.text()), domain: A.domain });
+  mres = await mjar.get(`${server.url}/interaction/${uid}`);
+  mres = await mjar.post(`${server.url}/interaction/${uid}/login`, { _csrf: csrfOf(await mres.text()), username: 'admin', password: MANAGER_PASSWORD });
+  const afterManager = await follow(mjar, server.url, mres.headers.get('location') ?? `/interaction/${uid}`, A.idp.url);
+  t.notOk(afterManager.url.startsWith(REDIRECT), 'no code for a manager account');
+  t.ok(afterManager.url.startsWith(A.idp.url), 'sent to Entra instead');
 
   // SCIM deprovisioning: tokens stop at userinfo, the browser session ends, a new sign-in is refused.
   t.equal((await A.scim.req('PATCH', `/Users/${aliceId}`, patchBody({ op: 'Replace', path: 'active', value: 'False' }))).status, 200);

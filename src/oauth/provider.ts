@@ -131,7 +131,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const resultGrant = ctx.oidc.result?.consent?.grantId;
       if (resultGrant) return ctx.oidc.provider.Grant.find(resultGrant);
-      if (isBrokerClientId(ctx.oidc.client.clientId)) return brokerGrant(ctx as never);
+      if (isBrokerClientId(ctx.oidc.client.clientId)) return brokerGrant(db, ctx as never);
       if (ctx.oidc.client.clientId !== CONSOLE_CLIENT_ID || !ctx.oidc.session.accountId) return undefined;
       // First-party console: no consent page (issue 4 §1); its grant is created here.
       const grant = new ctx.oidc.provider.Grant({ clientId: CONSOLE_CLIENT_ID, accountId: ctx.oidc.session.accountId });

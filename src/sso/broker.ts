@@ -69,11 +69,17 @@ export async function brokerAccount(db: Db, accountId: string) {
   };
 }
 
-/** First-party apps: no consent page; the grant covers the OpenID scopes the app asked for. */
-export async function brokerGrant(ctx: { oidc: { params?: Record<string, unknown>; client?: { clientId: string }; session?: { accountId?: string }; provider: { Grant: new (o: { clientId: string; accountId: string }) => { addOIDCScope(s: string): void; save(): Promise<string> } } } }) {
+/** First-party apps: no consent page; the grant covers the OpenID scopes the app asked for. Only
+ * for an ACTIVE SCIM user of the app's own tenant: a manager who signed in on the password page,
+ * or a user of another tenant, gets no grant, and the interaction sends them through that
+ * tenant's Entra instead. */
+export async function brokerGrant(db: Db, ctx: { oidc: { params?: Record<string, unknown>; client?: { clientId: string }; session?: { accountId?: string }; provider: { Grant: new (o: { clientId: string; accountId: string }) => { addOIDCScope(s: string): void; save(): Promise<string> } } } }) {
   const clientId = ctx.oidc.client?.clientId;
   const accountId = ctx.oidc.session?.accountId;
   if (!clientId || !accountId) return undefined;
+  const app = await findApp(db, clientId);
+  const user = app ? await db.scimUser.findFirst({ where: { id: accountId, tenantId: app.tenantId, active: true }, select: { id: true } }) : null;
+  if (!user) return undefined;
   const requested = String(ctx.oidc.params?.scope ?? '').split(' ').filter((s) => (BROKER_SCOPES as readonly string[]).includes(s));
   const grant = new ctx.oidc.provider.Grant({ clientId, accountId });
   grant.addOIDCScope([...new Set(['openid', ...requested])].join(' '));
