@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { startServer } from './helpers/server.ts';
-import { seedTenant } from './helpers/oauth.ts';
+import { authorizeUrl, seedTenant } from './helpers/oauth.ts';
 import { launchBrowser } from './helpers/browser.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,6 +102,25 @@ t.test('new console pages in Chromium, desktop and 390 px, with axe', async (t) 
       if (label === 'phone') t.ok(await page.getByRole('button', { name: 'Remove newbie' }).isVisible(), 'row actions reachable on a phone');
     });
   }
+
+  t.test('the Authorize pages an Entra admin sees (screenshots for the guide)', async (t) => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    t.teardown(() => ctx.close());
+    const page = await ctx.newPage();
+    await page.goto(authorizeUrl(s, {}));
+    await page.getByLabel(/domain/i).fill('acme');
+    await page.screenshot({ path: path.join(IMG, 'authorize-domain.png') });
+    await Promise.all([page.waitForURL(/\/interaction\//), page.locator('form button[type=submit]').first().click()]);
+    await page.getByLabel(/username/i).fill('alice');
+    await page.getByLabel(/password/i).fill(PW);
+    await page.screenshot({ path: path.join(IMG, 'authorize-sign-in.png') });
+    await page.locator('form button[type=submit]').first().click();
+    await page.getByRole('button', { name: 'Allow' }).waitFor();
+    await page.screenshot({ path: path.join(IMG, 'authorize-consent.png') });
+    // Entra's redirect URI is outside this machine: the browser's request to it carries the code.
+    const [toEntra] = await Promise.all([page.waitForRequest(/^https:\/\/portal\.azure\.com\//), page.getByRole('button', { name: 'Allow' }).click()]);
+    t.ok(new URL(toEntra.url()).searchParams.get('code'), 'Entra receives a code');
+  });
 
   t.test('forced first password change is not squeezed', async (t) => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });

@@ -78,7 +78,7 @@ t.test('manager console in Chromium', async (t) => {
     t.equal(await page.getByRole('link', { name: 'john.roe@acme.test' }).count(), 0, 'search narrows the list');
     await page.getByRole('link', { name: 'jane.doe@acme.test' }).click();
     t.ok(await page.getByRole('link', { name: 'Sales Team' }).isVisible(), 'group membership on the user page');
-    t.ok(await page.getByText('name.givenName').isVisible(), 'attributes rendered');
+    t.ok(await page.getByText('Name › Given name').isVisible(), 'attributes rendered with friendly labels');
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Groups' }).click();
     const row = page.locator('tr', { hasText: 'Sales Team' });
@@ -94,7 +94,8 @@ t.test('manager console in Chromium', async (t) => {
     t.ok(text.includes('Created') && text.includes('Updated') && !text.includes('uniqueness'));
 
     await page.getByRole('link', { name: 'Overview' }).click();
-    t.ok(await page.locator('svg.chart').isVisible(), 'activity chart drawn');
+    t.ok(await page.getByRole('img', { name: 'SCIM requests per day, last 7 days' }).isVisible(), 'daily chart drawn');
+    t.ok(await page.getByRole('img', { name: 'SCIM requests per hour, last 24 hours' }).isVisible(), 'hourly chart drawn');
     await page.getByRole('button', { name: /^Disconnect/ }).click();
     // A confirmation page names the connection and the consequence before anything happens.
     t.ok(await page.getByText('Entra will stop provisioning to acme until someone authorizes again').isVisible());

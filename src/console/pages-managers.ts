@@ -1,6 +1,7 @@
-// Managers (issue 4 §6, admins only; the role gate in auth.ts refuses viewers for every route
-// here): list, add with an initial password that must be changed, change role, disable/enable,
-// remove. Last-admin protection lives in src/accounts; its refusal is shown as a page error.
+// Managers: everyone reads the list (who can act on this tenant); admins add with an initial
+// password that must be changed, change role, disable/enable and remove (after a confirmation
+// page). The role gate in auth.ts refuses every POST here to viewers. Last-admin protection lives
+// in src/accounts; its refusal is shown as a page error. Every change is an audit event.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
