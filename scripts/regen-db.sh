@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Pre-release: one init migration regenerated from prisma/schema.prisma, then the client.
-# (After the first release, add new migration folders instead of rewriting this one.)
+# After editing prisma/schema.prisma: derive the PostgreSQL schema from it and regenerate both
+# clients (src/db/generated for SQLite, src/db/generated-pg for PostgreSQL; both git-ignored).
+# A schema change also needs a new migration folder for EACH provider, with the same name, in
+# prisma/migrations (SQLite) and prisma/migrations-postgresql, each holding the output of
+#   DATABASE_URL=<file: or postgresql:// URL> npx prisma migrate diff \
+#     --from-schema-datamodel <schema before> --to-schema-datamodel <schema after> --script
+# (the PostgreSQL diff needs a reachable server: scripts/pg-cluster.sh start <dir> gives one).
+# Released migrations are never rewritten: src/db/migrate.ts records their checksums.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
-tmp=$(mktemp -d)
-DATABASE_URL="file:$tmp/empty.db" prisma migrate diff --from-empty --to-schema-datamodel prisma/schema.prisma --script > "$tmp/migration.sql"
-mv "$tmp/migration.sql" prisma/migrations/20261128000000_init/migration.sql
-rm -rf "$tmp"
-prisma generate >/dev/null
-echo "migration and client regenerated"
+bash scripts/derive-pg-schema.sh
+prisma generate --schema prisma/schema.prisma >/dev/null
+prisma generate --schema prisma/postgresql/schema.prisma >/dev/null
+echo "postgresql schema derived, both clients regenerated"
