@@ -80,7 +80,10 @@ test('after SIGTERM: 503 on open connections, and a stalled request cannot hold 
 test('SIGTERM during SCIM writes and a 1,000-operation Bulk: acknowledged writes and their activity survive', async (t) => {
   const dir = tempDir(t);
   const token = await tenantToken(dir, 'writes.test');
-  const env = { SHUTDOWN_TIMEOUT_SECONDS: '5', SCIM_RATE_LIMIT: 'off' };
+  // Request time-outs out of the way: they are measured in wall-clock time, and a 1,000-operation
+  // Bulk holds the event loop for seconds on a loaded machine, long enough to time out a writer
+  // whose body arrived behind it. This test is about what survives the shutdown.
+  const env = { SHUTDOWN_TIMEOUT_SECONDS: '5', SCIM_RATE_LIMIT: 'off', REQUEST_TIMEOUT_SECONDS: '600', REQUEST_HEADERS_TIMEOUT_SECONDS: '600' };
   const s = await spawnServer(t, dir, env);
   const client = scimClient(s, token);
 
