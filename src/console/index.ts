@@ -24,6 +24,7 @@ import { registerConnect } from './pages-connect.ts';
 import { sweepStaleConnections, trackConnections } from './connection-tracking.ts';
 import { notFound, render } from './context.ts';
 import { sweepConsoleSessions } from '../db/console-sessions.ts';
+import { asStorageUnavailable } from '../db/storage-errors.ts';
 import { sweepAudit } from '../db/audit.ts';
 import { AUDIT_RETENTION_DAYS } from '../audit/events.ts';
 
@@ -77,6 +78,12 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const storage = status === 500 ? asStorageUnavailable(err) : null;
+    if (storage) {
+      req.log.warn({ err }, `console request met a storage fault (${storage.reason})`);
+      reply.code(503).header('retry-after', String(storage.retryAfterSeconds));
+      return render(reply, 'error', { title: 'Temporarily unavailable', message: 'The console cannot reach its data right now. Try again in a minute.' });
+    }
     if (status === 500) req.log.error({ err }, 'console error');
     reply.code(status);
     return render(reply, 'error', {

@@ -18,6 +18,7 @@ import { csrfToken, csrfValid } from './csrf.ts';
 import { domainCandidates } from './domain-input.ts';
 import { renderPage } from './render.ts';
 import { auditSignIn } from '../audit/sign-in.ts';
+import { asStorageUnavailable } from '../db/storage-errors.ts';
 
 /** How long a verified sign-in waits for the consent decision. */
 const PENDING_LOGIN_MS = 10 * 60 * 1000;
@@ -126,6 +127,17 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
 
   app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const storage = status === 500 ? asStorageUnavailable(err) : null;
+    if (storage) {
+      req.log.warn({ err }, `interaction met a storage fault (${storage.reason})`);
+      reply.header('retry-after', String(storage.retryAfterSeconds));
+      return page(reply, 503, 'error', {
+        title: 'Sign-in cannot continue',
+        heading: 'Temporarily unavailable',
+        message: 'Sign-in cannot reach its data right now. Wait a minute, then go back and try again.',
+        code: 'temporarily_unavailable',
+      });
+    }
     if (status === 500) req.log.error({ err }, 'interaction error');
     return page(reply, status, 'error', {
       title: 'Sign-in cannot continue',

@@ -6,11 +6,29 @@ import type Provider from 'oidc-provider';
 import type { IncomingMessage } from 'node:http';
 import { pageSecurityHeaders } from '../plugins/security-headers.ts';
 import type { Config } from '../config.ts';
+import { asStorageUnavailable, type StorageUnavailableError } from '../db/storage-errors.ts';
 import { CLIENT_IP } from './client-auth-throttle.ts';
 
 const PREFIX = '/oauth';
 
 export async function mountProvider(app: FastifyInstance, deps: { config: Config; provider: Provider }): Promise<void> {
+  // oidc-provider answers every unexpected error as 500 server_error and reports it only through
+  // this event. A locked, full or read-only database is passing: answer it as RFC 6749's
+  // temporarily_unavailable, 503 with Retry-After, so Entra retries the token request.
+  const storageFaults = new WeakMap<object, StorageUnavailableError>();
+  deps.provider.on('server_error', (ctx: object, err: unknown) => {
+    const fault = asStorageUnavailable(err);
+    if (fault) storageFaults.set(ctx, fault);
+  });
+  deps.provider.use(async (ctx, next) => {
+    await next();
+    const fault = storageFaults.get(ctx);
+    if (!fault || ctx.status < 500) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(fault.retryAfterSeconds));
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { error: 'temporarily_unavailable', error_description: 'the service cannot reach its data right now; retry later' };
+  });
   const callback = deps.provider.callback();
   const headers = pageSecurityHeaders(deps.config);
   const publicHost = new URL(deps.config.publicUrl).host;

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { TokenResolution } from '../oauth/index.ts';
 import type { ActivitySink } from '../activity/types.ts';
+import { asStorageUnavailable } from '../db/storage-errors.ts';
 import { createUsersRepo } from '../db/scim-users.ts';
 import { createGroupsRepo } from '../db/scim-groups.ts';
 import { InvalidSyntaxError, NotFoundError, PayloadTooLargeError, ScimError, UnauthorizedError } from './errors.ts';
@@ -55,6 +56,13 @@ function toScimError(err: FastifyError | Error, req: FastifyRequest): ScimError 
   }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new InvalidSyntaxError('The request body is not valid JSON');
   if (typeof status === 'number' && status >= 400 && status < 500) return new ScimError(status, err.message);
+  // A locked, full or read-only database is the environment's fault and passes: Entra retries a
+  // 503 after Retry-After, while a 500 counts as a failed provisioning operation.
+  const storage = asStorageUnavailable(err);
+  if (storage) {
+    req.log.warn({ err }, `SCIM request met a storage fault (${storage.reason})`);
+    return new ScimError(503, 'The service cannot store data right now; retry later', undefined, { 'retry-after': String(storage.retryAfterSeconds) });
+  }
   req.log.error({ err }, 'SCIM request failed');
   return new ScimError(500, 'Internal server error');
 }
