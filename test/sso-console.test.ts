@@ -1,6 +1,7 @@
 // The console's Single sign-on page: values to paste into Entra, SAML/OIDC set-up (metadata URL
 // reachable and not), settings, certificate expiry warning, who signed in with "Sign out
-// everywhere", and the log of sign-ins and refusals with their reason; viewers read only.
+// everywhere", a Test sign-in that opens no session, and the log of sign-ins and refusals with
+// their reason; viewers read only.
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -63,6 +64,22 @@ t.test('console Single sign-on page', async (t) => {
   res = await admin.jar.post('/console/sso/settings', { _csrf: csrfFrom(html), match: 'userName', enforce: 'required', allow_idp_initiated: 'on' });
   t.equal(res.status, 303);
   t.match(await loadSsoConfig(db, A.id), { matchAttribute: 'userName', enforce: true, allowIdpInitiated: true });
+
+  // Test sign-in: the whole flow through Entra, the claims and the matched user, no session.
+  const href = /id="test-sign-in" href="([^"]+)"/.exec(await (await admin.jar.get('/console/sso')).text())![1].replace(/&amp;/g, '&');
+  t.equal(href, `${A.urls.sign_on_url}?mode=test`);
+  A.idp.nextUser = alice;
+  const tjar = new CookieJar();
+  const toIdp = await tjar.get(href);
+  const form = await (await fetch(toIdp.headers.get('location')!)).text();
+  res = await postAcs(tjar, A.urls.acs_url, /name="SAMLResponse" value="([^"]+)"/.exec(form)![1]);
+  t.equal(res.status, 200);
+  const test = await res.text();
+  t.match(test, /data-matched-user><strong>alice@acme\.test<\/strong>/);
+  t.match(test, `data-claim="objectId">${alice.oid}<`);
+  t.notOk(res.headers.getSetCookie().some((c) => c.startsWith('sl_user=')), 'test sign-in opens no session');
+  t.equal(await db.endUserSession.count(), 0);
+  t.equal((await db.ssoEvent.findFirst({ where: { tenantId: A.id }, orderBy: { id: 'desc' } }))?.outcome, 'test');
 
   // A sign-in and a refusal appear in the log; the user is listed with a session.
   const jar = new CookieJar();

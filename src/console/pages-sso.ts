@@ -67,6 +67,7 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
     return render(reply, 'sso', {
       title: 'Single sign-on',
       urls: URL_KEYS.map((k) => ({ key: k, label: LABELS[k], value: urls[k] })),
+      testOidcUrl: urls.oidc_login_url,
       cfg,
       certs: certs.map((c) => ({ ...c, state: expiryState(c.notAfter) })),
       warnDays: EXPIRY_WARNING_DAYS,

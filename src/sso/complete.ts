@@ -7,6 +7,8 @@ import type { MatchAttribute } from './config-store.ts';
 import { recordSsoEvent } from './events.ts';
 import { matchUser, recordSignIn, type UpstreamIdentity } from './match.ts';
 import { cookieOptions, createSession, sessionCookieName } from './sessions.ts';
+import { page } from './render.ts';
+import { TEST_SIGN_IN } from './return-to.ts';
 
 export async function completeSignIn(
   reply: FastifyReply,
@@ -15,6 +17,10 @@ export async function completeSignIn(
 ) {
   const { db, config } = deps;
   const user = await matchUser(db, input.tenantId, input.matchAttribute, input.identity);
+  if (input.returnTo === TEST_SIGN_IN) {
+    await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'test', reason: `test sign-in matched on ${input.matchAttribute}`, userId: user.id, subject: input.identity.subject });
+    return page(reply, 200, 'sso/test-result', { title: 'Test sign-in', identity: input.identity, matchAttribute: input.matchAttribute, user });
+  }
   await recordSignIn(db, user, input.identity.objectId);
   await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject });
   const s = await createSession(db, config, { tenantId: input.tenantId, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr });

@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 export interface SsoEventInput {
   tenantId: string;
   protocol: string;
-  outcome: 'success' | 'refused' | 'logout';
+  outcome: 'success' | 'refused' | 'logout' | 'test';
   reason?: string | null;
   userId?: string | null;
   subject?: string | null;

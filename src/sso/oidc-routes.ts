@@ -10,7 +10,7 @@ import { completeSignIn } from './complete.ts';
 import { finishOidc, startOidc } from './oidc.ts';
 import { Refusal } from './refusals.ts';
 import { refuse } from './render.ts';
-import { safeReturnTo } from './return-to.ts';
+import { returnToFrom } from './return-to.ts';
 import { consumeRequest } from './saml-request.ts';
 import { ssoTenant } from './tenant-context.ts';
 import { spUrls } from './urls.ts';
@@ -29,11 +29,11 @@ export async function oidcRoutes(app: FastifyInstance, deps: { config: Config; d
     return refuse(reply, db, err, { tenantId: t?.id, tenantDomain: t?.domain, protocol: 'oidc', subject });
   }
 
-  app.get<{ Params: { tenantId: string }; Querystring: { return?: string; login_hint?: string } }>('/sso/:tenantId/oidc/login', async (req, reply) => {
+  app.get<{ Params: { tenantId: string }; Querystring: { return?: string; mode?: string; login_hint?: string } }>('/sso/:tenantId/oidc/login', async (req, reply) => {
     try {
       const { tenant, cfg } = await ssoTenant(db, req.params.tenantId, 'oidc');
       const loginHint = typeof req.query.login_hint === 'string' ? req.query.login_hint.slice(0, 200) : null;
-      const r = await startOidc(db, config, cfg, { redirectUri: spUrls(config, tenant.id).oidc_redirect_uri, returnTo: safeReturnTo(req.query.return), loginHint });
+      const r = await startOidc(db, config, cfg, { redirectUri: spUrls(config, tenant.id).oidc_redirect_uri, returnTo: returnToFrom(req.query), loginHint });
       reply.setCookie(STATE_COOKIE, r.state, stateCookie);
       return reply.redirect(r.url, 302);
     } catch (err) {

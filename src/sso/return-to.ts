@@ -7,3 +7,11 @@ export function safeReturnTo(v: unknown): string | null {
   if (v === '/my' || INTERACTION.test(v)) return v;
   return null;
 }
+
+/** A "Test sign-in" from the console: run the whole flow, show the claims and the matched user,
+ * open no session. */
+export const TEST_SIGN_IN = 'test:sign-in';
+
+export function returnToFrom(query: { return?: unknown; mode?: unknown }): string | null {
+  return query.mode === 'test' ? TEST_SIGN_IN : safeReturnTo(query.return);
+}

@@ -9,7 +9,7 @@ import { completeSignIn } from './complete.ts';
 import { recordSsoEvent } from './events.ts';
 import { Refusal } from './refusals.ts';
 import { page, refuse } from './render.ts';
-import { safeReturnTo } from './return-to.ts';
+import { returnToFrom } from './return-to.ts';
 import { startSamlRequest } from './saml-request.ts';
 import { verifySamlResponse } from './saml-verify.ts';
 import { cookieOptions, destroySession, loadSession, sessionCookieName } from './sessions.ts';
@@ -37,11 +37,11 @@ export async function samlRoutes(app: FastifyInstance, deps: { config: Config; d
     }
   });
 
-  app.get<{ Params: Params; Querystring: { return?: string; login_hint?: string } }>('/sso/:tenantId/saml/login', async (req, reply) => {
+  app.get<{ Params: Params; Querystring: { return?: string; mode?: string; login_hint?: string } }>('/sso/:tenantId/saml/login', async (req, reply) => {
     try {
       const { tenant, cfg } = await ssoTenant(db, req.params.tenantId, 'saml');
       const loginHint = typeof req.query.login_hint === 'string' ? req.query.login_hint.slice(0, 200) : null;
-      const url = await startSamlRequest(db, { tenantId: tenant.id, urls: spUrls(config, tenant.id), idpSsoUrl: cfg.idpSsoUrl!, returnTo: safeReturnTo(req.query.return), loginHint });
+      const url = await startSamlRequest(db, { tenantId: tenant.id, urls: spUrls(config, tenant.id), idpSsoUrl: cfg.idpSsoUrl!, returnTo: returnToFrom(req.query), loginHint });
       return reply.redirect(url, 302);
     } catch (err) {
       return refused(reply, err);
