@@ -44,6 +44,8 @@ t.test('json guard', async (t) => {
   scimErr(t, () => parseGuardedJson(`{"Operations":[{"data":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}]}`), 400, 'invalidSyntax', /nested/, '3,000 object levels');
   scimErr(t, () => parseGuardedJson('{"userName":"a\\ud800"}'), 400, 'invalidValue', /userName contains a lone UTF-16 surrogate/, 'lone high surrogate');
   scimErr(t, () => parseGuardedJson('["\\udc00x"]'), 400, 'invalidValue', /lone UTF-16 surrogate/, 'lone low surrogate');
+  scimErr(t, () => parseGuardedJson('["a\ud800"]'), 400, 'invalidValue', /lone UTF-16 surrogate/, 'a raw lone surrogate in the text (no escape)');
+  t.same(parseGuardedJson('{"a":"\\u00e9\\ud834\\udd1e"}'), { a: 'é𝄞' }, 'escapes that form characters pass');
   scimErr(t, () => parseGuardedJson('{"\\ud800":1}'), 400, 'invalidValue', /member name/, 'lone surrogate in a key');
   scimErr(t, () => parseGuardedJson('{"name":{"__proto__":{"x":1}}}'), 400, 'invalidSyntax', /"__proto__" is not a valid member name \(at name\)/, '__proto__ key');
   scimErr(t, () => parseGuardedJson('{"\\u005f_proto__":1}'), 400, 'invalidSyntax', /__proto__/, 'escaped __proto__ key');
