@@ -1,9 +1,24 @@
 // The one place that constructs a Prisma client. Only src/db/ imports Prisma (architecture.md).
+//
+// QUERY LAYER RULE (both databases, SQLite and PostgreSQL, run every statement below src/db/):
+// 1. Prisma model calls (findMany, create, update, ...) by default: Prisma writes them for the
+//    provider, so they are portable by construction.
+// 2. `Prisma.sql` statements only in repository files (src/db/<table>.ts), each next to the
+//    measurement that justified leaving the model API. They must be portable SQL: double-quoted
+//    identifiers, booleans and dates bound as parameters (never 0/1 or text-date literals), LIKE
+//    with an explicit ESCAPE, COUNT(*) read through Number(), date columns read through
+//    rawDate() (raw-values.ts), and at most 65,535 bind parameters per statement.
+// 3. The SQLite driver shortcut (directWriter) only inside the SQLite adapter's reach: callers
+//    must keep a Prisma path for when it returns null, as it does on PostgreSQL.
+// Repositories throw neutral errors (errors.ts); the services map them to SCIM or page errors.
 import { SqliteAdapterFactory, type DirectWriter } from './sqlite-adapter.ts';
 import { prepareSqliteFile } from './sqlite-file.ts';
 import { asStorageUnavailable } from './storage-errors.ts';
 import { StorageHealth, type StorageHealthState } from './storage-health.ts';
 import { PrismaClient } from './generated/client.ts';
+import { PrismaClient as PgPrismaClient } from './generated-pg/client.ts';
+import { PgAdapterFactory } from './pg-adapter.ts';
+import { isPostgresUrl, parsePgUrl } from './pg-url.ts';
 
 export type Db = PrismaClient;
 export type { Prisma } from './generated/client.ts';
@@ -17,14 +32,15 @@ export interface DbOptions {
 const DEFAULT_BUSY_WAIT_MS = 5000;
 
 interface Storage {
-  factory: SqliteAdapterFactory;
+  /** null on PostgreSQL: no driver shortcut, no write probe. */
+  factory: SqliteAdapterFactory | null;
   health: StorageHealth;
 }
 const storages = new WeakMap<Db, Storage>();
 
 /** The driver connection under `db` for bulk side writes (sqlite-adapter.ts), when there is one. */
 export function directWriter(db: Db): DirectWriter | null {
-  return storages.get(db)?.factory.directWriter() ?? null;
+  return storages.get(db)?.factory?.directWriter() ?? null;
 }
 
 export interface StorageCheck extends StorageHealthState {
@@ -42,7 +58,8 @@ export async function checkStorage(db: Db, waitMs: number): Promise<StorageCheck
   try {
     // Opens the connection if nothing has yet; the probe needs it.
     await db.$queryRawUnsafe('SELECT 1');
-    await storage.factory.probeWrite(waitMs);
+    // PostgreSQL has no file lock to probe: SELECT 1 plus the recent-failure window is the check.
+    await storage.factory?.probeWrite(waitMs);
   } catch (e) {
     const fault = asStorageUnavailable(e);
     return { ok: false, reason: fault?.reason ?? 'io', probe: fault?.reason ?? 'error', since: new Date().toISOString() };
@@ -51,6 +68,7 @@ export async function checkStorage(db: Db, waitMs: number): Promise<StorageCheck
 }
 
 export function createDb(databaseUrl: string, opts: DbOptions = {}): Db {
+  if (isPostgresUrl(databaseUrl)) return createPgDb(databaseUrl, opts);
   const file = prepareSqliteFile(databaseUrl);
   const health = new StorageHealth();
   const busyWaitMs = opts.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS;
@@ -60,5 +78,17 @@ export function createDb(databaseUrl: string, opts: DbOptions = {}): Db {
   // when it starts, so the bound is the lock wait's (Prisma's default, 2 s, cut it short).
   const db = new PrismaClient({ adapter: factory, transactionOptions: { maxWait: busyWaitMs } });
   storages.set(db, { factory, health });
+  return db;
+}
+
+function createPgDb(databaseUrl: string, opts: DbOptions): Db {
+  const health = new StorageHealth();
+  const factory = new PgAdapterFactory(parsePgUrl(databaseUrl), health);
+  const busyWaitMs = opts.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS;
+  // The one cast between the two generated clients: both come from the same models
+  // (prisma/postgresql/schema.prisma is derived from prisma/schema.prisma), so their model APIs
+  // are identical and only the embedded provider differs; the SQLite client's type stands for both.
+  const db = new PgPrismaClient({ adapter: factory, transactionOptions: { maxWait: busyWaitMs } }) as unknown as Db;
+  storages.set(db, { factory: null, health });
   return db;
 }

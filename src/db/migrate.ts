@@ -7,6 +7,8 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from '@libsql/client';
 import { prepareSqliteFile, startupErrorFromSqlite } from './sqlite-file.ts';
+import { isPostgresUrl } from './pg-url.ts';
+import { migratePg } from './pg-migrate.ts';
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
 
@@ -21,9 +23,11 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
-/** Applies pending migrations. A database that cannot be used (wrong path, read-only, not a
+/** Applies pending migrations (prisma/migrations on SQLite, prisma/migrations-postgresql on
+ * PostgreSQL, see pg-migrate.ts). A database that cannot be used (wrong path, read-only, not a
  * database, full disk) fails with a StartupError: one line saying what to fix. */
 export async function migrate(databaseUrl: string): Promise<string[]> {
+  if (isPostgresUrl(databaseUrl)) return migratePg(databaseUrl);
   const file = prepareSqliteFile(databaseUrl);
   const client = createClient({ url: `file:${file}` });
   try {

@@ -8,7 +8,12 @@
 // 'SQLITE_BUSY_SNAPSHOT'), or wrapped by Prisma: a DriverAdapterError whose `cause.originalCode`
 // is the raw code as a string, which Prisma puts under `meta.driverAdapterError` or `cause`.
 
-export type StorageFault = 'busy' | 'full' | 'readonly' | 'io';
+//
+// PostgreSQL reports SQLSTATEs (five characters) on the server's errors, which Prisma's pg adapter
+// puts on a `{ kind: 'postgres', code }` cause; connection failures arrive as socket codes or as
+// the pool's own messages without a code.
+
+export type StorageFault = 'busy' | 'full' | 'readonly' | 'io' | 'unreachable';
 
 const PRIMARY: Record<number, StorageFault> = {
   5: 'busy', // SQLITE_BUSY
@@ -33,7 +38,43 @@ const PRISMA_BUSY = new Set(['P1008', 'P2028']);
 
 /** Seconds a client should wait before retrying, per fault: a lock clears quickly, a full or
  * read-only disk needs an operator. */
-const RETRY_AFTER: Record<StorageFault, number> = { busy: 2, full: 30, readonly: 30, io: 10 };
+const RETRY_AFTER: Record<StorageFault, number> = { busy: 2, full: 30, readonly: 30, io: 10, unreachable: 5 };
+
+const SQLSTATE: Record<string, StorageFault> = {
+  '53100': 'full', // disk_full
+  '25006': 'readonly', // read_only_sql_transaction (a standby, or default_transaction_read_only)
+  '55P03': 'busy', // lock_not_available (lock_timeout)
+  '57014': 'busy', // query_canceled (statement_timeout)
+  '40P01': 'busy', // deadlock_detected: the other transaction went through, a retry will too
+  '53300': 'busy', // too_many_connections
+  '57P01': 'unreachable', // admin_shutdown
+  '57P02': 'unreachable', // crash_shutdown
+  '57P03': 'unreachable', // cannot_connect_now (starting up, in recovery)
+  '58030': 'io', // io_error
+};
+const PG_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// pg and its pool say these without a code; Prisma's adapter kinds for the same conditions.
+const PG_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
+const PG_KIND: Record<string, StorageFault> = {
+  DatabaseNotReachable: 'unreachable',
+  ConnectionClosed: 'unreachable',
+  SocketTimeout: 'unreachable',
+  TooManyConnections: 'busy',
+};
+
+/** A PostgreSQL-shaped error node: its fault, 'none' when it is PostgreSQL's but no storage fault
+ * (so a numeric SQLSTATE is never read as a SQLite result code), null when it is not PostgreSQL's. */
+function fromPg(e: { kind?: unknown; code?: unknown; severity?: unknown; message?: unknown }): StorageFault | 'none' | null {
+  if (typeof e.kind === 'string' && PG_KIND[e.kind]) return PG_KIND[e.kind]!;
+  const isServer = (e.kind === 'postgres' || typeof e.severity === 'string') && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
+  if (isServer) {
+    const code = e.code as string;
+    return SQLSTATE[code] ?? (code.startsWith('08') ? 'unreachable' : 'none');
+  }
+  if (typeof e.code === 'string' && PG_SOCKET.has(e.code)) return 'unreachable';
+  if (typeof e.message === 'string' && PG_MESSAGE.test(e.message)) return 'unreachable';
+  return null;
+}
 
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
@@ -70,9 +111,14 @@ export function storageFault(err: unknown): StorageFault | null {
       extendedCode?: unknown;
       cause?: unknown;
       meta?: { driverAdapterError?: unknown };
+      kind?: unknown;
+      severity?: unknown;
+      message?: unknown;
     };
     if (cur instanceof StorageUnavailableError) return cur.reason;
-    const hit = fromCode(e.rawCode) ?? fromCode(e.originalCode) ?? fromCode(e.extendedCode) ?? fromCode(e.code);
+    const pg = fromPg(e);
+    if (pg !== null && pg !== 'none') return pg;
+    const hit = pg === 'none' ? null : fromCode(e.rawCode) ?? fromCode(e.originalCode) ?? fromCode(e.extendedCode) ?? fromCode(e.code);
     if (hit) return hit;
     if (typeof e.code === 'string' && PRISMA_BUSY.has(e.code)) return 'busy';
     if (e.meta?.driverAdapterError) queue.push(e.meta.driverAdapterError);

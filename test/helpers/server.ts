@@ -1,4 +1,5 @@
-// Real server for integration tests: a fresh SQLite file, real HTTP on a loopback port.
+// Real server for integration tests: a fresh database (a SQLite file, or a PostgreSQL schema of its
+// own when TEST_DATABASE_URL is set: test-db.ts), real HTTP on a loopback port.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config, type ConfigOverrides } from '../../src/config.ts';
 import { buildApp } from '../../src/app.ts';
+import { testDatabase } from './test-db.ts';
 
 export interface TestServer {
   url: string;
@@ -44,8 +46,9 @@ export async function startServer(
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-test-'));
   const port = await freePort();
+  const database = env.DATABASE_URL ? null : testDatabase(dir);
   const config = loadConfig(
-    { ...TEST_ENV, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'test.db')}`, ...env },
+    { ...TEST_ENV, PORT: String(port), HOST: '127.0.0.1', ...(database ? { DATABASE_URL: database.url } : {}), ...env },
     overrides,
   );
   const app = await buildApp(config, { logger: config.logLevel !== 'silent' });
@@ -57,6 +60,7 @@ export async function startServer(
     dir,
     async close() {
       await app.close();
+      await database?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
