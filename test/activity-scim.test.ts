@@ -72,7 +72,7 @@ t.test('SCIM requests land in the activity log', async (t) => {
   const html = await (await jar.get('/console/activity?outcome=failure')).text();
   t.match(html, 'uniqueness');
   const overview = await (await jar.get('/console')).text();
-  t.match(overview, /<td class="num">8<\/td>\s*<td class="num text-bad">2<\/td>/, 'overview 24 h counters');
+  t.match(overview, /<td data-label="Requests \(24 h\)" class="num">8<\/td>\s*<td data-label="Failures \(24 h\)" class="num text-bad">2<\/td>/, 'overview 24 h counters');
   const bob = await consoleAs(db, s.url, other.managers[0].id, other.tenant.id);
   const bobHtml = await (await bob.jar.get('/console/activity')).text();
   t.match(bobHtml, 'No activity recorded yet', 'another tenant sees none of it');
