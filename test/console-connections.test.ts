@@ -1,7 +1,10 @@
 // Connect Entra page, secret tokens in the console, one connection per Entra app, health, and the
 // confirmation pages of Disconnect and Revoke token; over real HTTP on a fresh SQLite file.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { startServer } from './helpers/server.ts';
+import { startServer, TEST_ENV } from './helpers/server.ts';
 import { seedTenant, obtainTokens, authorizeOverHttp } from './helpers/oauth.ts';
 import { consoleAs } from './helpers/console.ts';
 import { connectionWorkIdle, sweepStaleConnections } from '../src/console/connection-tracking.ts';
@@ -9,6 +12,20 @@ import { connectionHealth } from '../src/console/health.ts';
 import { listLiveConnections } from '../src/db/connections.ts';
 
 const PW = 'Correct-Horse-Battery-9';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function connectionList(databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['src/cli.ts', 'connection', 'list', 'acme'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...TEST_ENV, DATABASE_URL: databaseUrl } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+}
 const HOUR = 3_600_000;
 
 t.test('health from hourly counters', async (t) => {
@@ -101,6 +118,11 @@ t.test('console connections', async (t) => {
 
     const html = await (await admin.jar.get('/console')).text();
     t.equal((html.match(/data-kind="authorize"/g) ?? []).length, 1, 'one Authorize row');
+    const cli = await connectionList(s.config.databaseUrl);
+    t.equal(cli.code, 0, cli.stderr);
+    const lines = cli.stdout.trim().split('\n');
+    t.equal(lines.length, 1, 'connection list: one line per live connection (the revoked secret token is gone)');
+    t.match(lines[0], /^Authorize \(OAuth code\)\tMicrosoft Entra ID \(gallery app, Authorize\)\tauthorized by alice\tlast refresh never\tlast SCIM request \d{4}-\d{2}-\d{2} /);
     t.match(html, /Authorize \(OAuth code\)/);
 
     // Allowed but never exchanged: recorded as pending, not a connection.
