@@ -7,11 +7,10 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import t from 'tap';
-import * as jose from 'jose';
 import { startServer } from './helpers/server.ts';
 import { launchBrowser } from './helpers/browser.ts';
 import { tenantWithToken, groupBody } from './helpers/scim.ts';
-import { provision } from './helpers/fake-entra-common.ts';
+import { provision, verifyIdToken } from './helpers/fake-entra-common.ts';
 import { FakeEntraSaml } from './helpers/fake-entra-saml.ts';
 import { findTenantByDomain } from '../src/db/tenants.ts';
 import { configureSaml } from '../src/sso/configure.ts';
@@ -131,7 +130,7 @@ t.test('SAML SSO in Chromium: /my and a SecureLogin app', async (t) => {
     });
     t.equal(res.status, 200);
     const { id_token } = (await res.json()) as { id_token: string };
-    const { payload } = await jose.jwtVerify(id_token, jose.createRemoteJWKSet(new URL(`${server.url}/oauth/jwks`)), { issuer: `${server.url}/oauth`, audience: app.clientId });
+    const payload = await verifyIdToken(`${server.url}/oauth/jwks`, id_token, { issuer: `${server.url}/oauth`, audience: app.clientId });
     t.equal(payload.sub, aliceId);
     t.match(payload, { tid: tenant.id, preferred_username: 'alice@acme.test', name: 'Alice Archer', groups: ['Finance'], nonce });
     await context.close();

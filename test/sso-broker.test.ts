@@ -5,12 +5,11 @@
 // sign-ins; PKCE and the client secret are enforced.
 import crypto from 'node:crypto';
 import t from 'tap';
-import * as jose from 'jose';
 import { startServer } from './helpers/server.ts';
 import { CookieJar, csrfOf, follow } from './helpers/oauth.ts';
 import { MANAGER_PASSWORD } from './helpers/scim.ts';
 import { groupBody, patchBody } from './helpers/scim.ts';
-import { provision, samlTenant } from './helpers/fake-entra-common.ts';
+import { provision, samlTenant, verifyIdToken } from './helpers/fake-entra-common.ts';
 import { createApp } from '../src/sso/apps.ts';
 
 const TID = 'aaaaaaaa-3333-4000-8000-00000000000a';
@@ -24,7 +23,6 @@ t.test('SecureLogin app signs in through the tenant Entra', async (t) => {
   const aliceId = await provision(A, alice.upn, { displayName: 'Alice Archer', emails: [{ type: 'work', value: 'alice@acme.test', primary: true }] });
   await A.scim.req('POST', '/Groups', groupBody('Finance', { members: [{ value: aliceId }] }));
   const app = await createApp(server.app.db, { tenantId: A.id, name: 'Portal', redirectUris: [REDIRECT], isPublic: false });
-  const jwks = jose.createRemoteJWKSet(new URL(`${server.url}/oauth/jwks`));
   const issuer = `${server.url}/oauth`;
 
   const authorize = (jar: CookieJar, extra: Record<string, string> = {}) => {
@@ -70,8 +68,11 @@ t.test('SecureLogin app signs in through the tenant Entra', async (t) => {
   const res = await token(code, a1.verifier);
   const tokens = (await res.json()) as { id_token: string; access_token: string };
   t.equal(res.status, 200, JSON.stringify(tokens));
-  const { payload } = await jose.jwtVerify(tokens.id_token, jwks, { issuer, audience: app.clientId });
+  const payload = await verifyIdToken(`${server.url}/oauth/jwks`, tokens.id_token, { issuer, audience: app.clientId });
   t.equal(payload.sub, aliceId, 'sub is the SCIM user id');
+  const [h, , sig] = tokens.id_token.split('.');
+  const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: 'someone-else' })).toString('base64url')}.${sig}`;
+  await t.rejects(verifyIdToken(`${server.url}/oauth/jwks`, forged, { issuer, audience: app.clientId }), /signature/, 'the checker itself refuses a forged token');
   t.match(payload, {
     tid: A.id,
     name: 'Alice Archer',

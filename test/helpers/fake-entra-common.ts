@@ -1,5 +1,6 @@
 // Shared plumbing for the SSO tests: provisioned users through the real SCIM API, SAML set up from
 // a local Entra-shaped IdP's metadata, and the checks every refusal must pass.
+import crypto from 'node:crypto';
 import type { Test } from 'tap';
 import { findTenantByDomain } from '../../src/db/tenants.ts';
 import { configureSaml } from '../../src/sso/configure.ts';
@@ -48,4 +49,22 @@ export async function expectRefused(t: Test, res: Response, code: string, status
   t.match(html, `data-refusal="${code}"`, `${what}: refused as ${code}`);
   t.notOk(sessionCookieSet(res), `${what}: no session`);
   return html;
+}
+
+/** Verifies an ID token the way an app would: RS256 signature by a key of our JWKS (by kid), then
+ * iss, aud and exp. node:crypto only, so the test depends on no transitive package. */
+export async function verifyIdToken(jwksUrl: string, token: string, expected: { issuer: string; audience: string }): Promise<Record<string, unknown>> {
+  const [h, p, s] = token.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg: string; kid: string };
+  if (header.alg !== 'RS256') throw new Error(`unexpected alg ${header.alg}`);
+  const { keys } = (await (await fetch(jwksUrl)).json()) as { keys: Array<Record<string, string>> };
+  const jwk = keys.find((k) => k.kid === header.kid);
+  if (!jwk) throw new Error(`no key ${header.kid} in the JWKS`);
+  const ok = crypto.verify('RSA-SHA256', Buffer.from(`${h}.${p}`), crypto.createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(s, 'base64url'));
+  if (!ok) throw new Error('bad ID token signature');
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+  if (payload.iss !== expected.issuer) throw new Error(`iss ${payload.iss}`);
+  if (payload.aud !== expected.audience && !(Array.isArray(payload.aud) && payload.aud.includes(expected.audience))) throw new Error(`aud ${payload.aud}`);
+  if (typeof payload.exp !== 'number' || payload.exp * 1000 <= Date.now()) throw new Error('expired');
+  return payload;
 }
