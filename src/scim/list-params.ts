@@ -3,6 +3,7 @@
 import type { Config } from '../config.ts';
 import { InvalidSyntaxError, InvalidValueError } from './errors.ts';
 import { hasLoneSurrogate } from './json-guard.ts';
+import { clip, parseAttrPath } from './filter/attr-path.ts';
 
 export interface ListParams {
   filter?: string;
@@ -45,13 +46,27 @@ function int(v: unknown, name: string): number | undefined {
   return Number.isSafeInteger(n) ? n : n > 0 ? Number.MAX_SAFE_INTEGER : -1;
 }
 
+/** Each entry must read as an attribute path (RFC 7644 §3.10: [URI ":"] ATTRNAME ["." subAttr]);
+ * a name that cannot be one (`__proto__`, `emails[type eq "work"]`) is 400, while a well-formed
+ * name the resource lacks is ignored (resources/project.ts). */
+const notAName = (d: string) => new InvalidValueError(d);
+
 function names(v: unknown, name: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   const parts = Array.isArray(v) ? v : [v];
   const out: string[] = [];
   for (const p of parts) {
     if (typeof p !== 'string') throw new InvalidValueError(`${name} must be a comma-separated list of attribute names`);
-    for (const s of p.split(',')) if (s.trim()) out.push(s.trim());
+    for (const s of p.split(',')) {
+      const n = s.trim();
+      if (!n) continue;
+      try {
+        parseAttrPath(n, notAName);
+      } catch {
+        throw new InvalidValueError(`${name}: "${clip(n, 60)}" is not an attribute name`);
+      }
+      out.push(n);
+    }
   }
   return out.length ? out : undefined;
 }
