@@ -256,22 +256,28 @@ export function createGroupsRepo(db: Db) {
           db.$transaction(async (tx) => {
             // Plain statements: each compiled Prisma call costs more than the statement itself
             // (docs/performance.md), and a 50-member add is five of them.
-            const [cur] = await tx.$queryRaw<Row[]>(Prisma.sql`
-              SELECT "id", "data", "version", "createdAt", "updatedAt" FROM "ScimGroup" WHERE "id" = ${id} AND "tenantId" = ${tenantId}`);
-            if (!cur) throw new NotFoundError(`Group ${id} not found`);
+            // The version bump comes FIRST: it takes the group's row lock (PostgreSQL) or the
+            // write lock (SQLite, BEGIN IMMEDIATE) before anything is read, so concurrent PATCHes
+            // of one group, from this process or another instance, queue behind each other and
+            // each reads the committed result of the one before. Reading first and bumping last
+            // under READ COMMITTED made every loser of a race redo its whole transaction: 32
+            // concurrent adds over two instances ran out of retries.
+            const now = new Date();
+            const [bumped] = await tx.$queryRaw<Row[]>(Prisma.sql`
+              UPDATE "ScimGroup" SET "version" = "version" + 1, "updatedAt" = ${now}
+              WHERE "id" = ${id} AND "tenantId" = ${tenantId}
+              RETURNING "id", "data", "version", "createdAt", "updatedAt"`);
+            if (!bumped) throw new NotFoundError(`Group ${id} not found`);
+            const cur: Row = { ...bumped, version: bumped.version - 1 };
             const m = mutate(toRecord(cur));
             write = m.write;
             for (const d of m.deltas) await applyDelta(tx, tenantId, id, d);
-            const now = new Date();
             const data = m.write ? JSON.stringify(m.write.doc) : cur.data;
-            const fields = m.write
-              ? Prisma.sql`, "data" = ${data}, "displayNameKey" = ${m.write.displayNameKey}, "displayName" = ${m.write.displayName}, "externalId" = ${m.write.externalId}`
-              : Prisma.empty;
-            const changed = await tx.$executeRaw`
-              UPDATE "ScimGroup" SET "version" = "version" + 1, "updatedAt" = ${now}${fields}
-              WHERE "id" = ${id} AND "tenantId" = ${tenantId} AND "version" = ${cur.version}`;
-            // Keyed by the version read: a concurrent writer makes this 0 and the transaction reruns.
-            if (changed !== 1) throw new RetryTransaction();
+            if (m.write) {
+              await tx.$executeRaw`
+                UPDATE "ScimGroup" SET "data" = ${data}, "displayNameKey" = ${m.write.displayNameKey}, "displayName" = ${m.write.displayName}, "externalId" = ${m.write.externalId}
+                WHERE "id" = ${id} AND "tenantId" = ${tenantId}`;
+            }
             return toRecord({ id, data, version: cur.version + 1, createdAt: cur.createdAt, updatedAt: now });
           }),
         );
