@@ -2,6 +2,7 @@
 // everywhere), idle and absolute limits, and SCIM deprovisioning (active=false, DELETE) through the
 // real SCIM API ending live sessions at their next request.
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import t from 'tap';
 import { startServer } from './helpers/server.ts';
 import { CookieJar } from './helpers/oauth.ts';
@@ -108,6 +109,19 @@ t.test('end-user sessions', async (t) => {
     t.equal((await my(jar3)).status, 200);
     t.equal((await A.scim.req('DELETE', `/Users/${aliceId}`)).status, 204);
     t.equal((await my(jar3)).status, 303, 'deleted user: session ends');
+  });
+
+  await t.test('SAML Single Logout from Entra ends the session of that browser only', async (t) => {
+    const jar = await signIn(erin);
+    const other = await signIn(erin);
+    // Entra's LogoutRequest over HTTP-Redirect (unsigned by default): local sign-out of this browser.
+    const logoutRequest = `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_${crypto.randomUUID()}" Version="2.0" IssueInstant="${new Date().toISOString()}"><Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">${A.idp.issuer}</Issuer><NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">${erin.upn}</NameID></samlp:LogoutRequest>`;
+    const res = await jar.get(`${A.urls.logout_url}?SAMLRequest=${encodeURIComponent(zlib.deflateRawSync(logoutRequest).toString('base64'))}`);
+    t.equal(res.status, 200);
+    t.match(await res.text(), 'You are signed out');
+    t.equal((await my(jar)).status, 303, 'this browser signed out');
+    t.equal((await my(other)).status, 200, 'another browser of the same user stays signed in');
+    t.match((await recentSsoEvents(db, A.id, 1))[0], { outcome: 'logout', reason: 'single logout from Entra' });
   });
 
   t.test('cookie attributes under https', async (t) => {
