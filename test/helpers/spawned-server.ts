@@ -7,6 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, TEST_ENV } from './server.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { createDb } from '../../src/db/client.ts';
+import { createTenant } from '../../src/db/tenants.ts';
+import { createSecretToken } from '../../src/db/secret-tokens.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
@@ -121,11 +125,19 @@ export async function cli(dir: string, args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** A tenant and a long-lived SCIM secret token for it, made with the operator CLI. */
+/** A tenant and a long-lived SCIM secret token for it, written to the database in `dir` by this
+ * process before the server starts (two CLI runs would cost two more process start-ups). */
 export async function tenantToken(dir: string, domain: string): Promise<string> {
-  await cli(dir, ['tenant', 'create', domain, '--name', domain]);
-  const out = await cli(dir, ['token', 'create', domain, '--name', 'lifecycle-test']);
-  return out.split('\n').pop()!.trim();
+  const url = `file:${path.join(dir, 'test.db')}`;
+  await migrate(url);
+  const db = createDb(url);
+  try {
+    const tenant = await createTenant(db, { domain, name: domain });
+    const { value } = await createSecretToken(db, { tenantId: tenant.id, name: 'lifecycle-test', expiresInDays: null, createdBy: null });
+    return value;
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 /** Whether a process id is still alive (signal 0 probes without signalling). */
