@@ -1,6 +1,16 @@
 // The README's test command: type-check, then every tap test under test/, then one plain
-// "N passed, N failed" line (tap's own closing line is not one CI recognises; stack-notes.md).
+// "<database>: N passed, N failed" line (tap's own closing line is not one CI recognises;
+// stack-notes.md). The database is SQLite, or PostgreSQL when TEST_DATABASE_URL is set (each test
+// server then gets a schema of its own there); .ci/run runs both passes.
 import { spawn, spawnSync } from 'node:child_process';
+
+const pgUrl = process.env.TEST_DATABASE_URL?.trim();
+const label = pgUrl ? 'postgresql' : 'sqlite';
+if (pgUrl && !/^postgres(ql)?:\/\//i.test(pgUrl)) {
+  console.log('TEST_DATABASE_URL must be a postgresql:// URL');
+  console.log(`${label}: 0 passed, 1 failed`);
+  process.exit(1);
+}
 
 // tap caches its plugin set; rebuild it so the TypeScript plugin stays off (Node strips types).
 spawnSync('tap', ['build'], { stdio: 'ignore' });
@@ -8,7 +18,7 @@ spawnSync('tap', ['build'], { stdio: 'ignore' });
 const tc = spawnSync('tsc', ['-p', 'tsconfig.json'], { stdio: 'inherit', shell: false });
 if (tc.status !== 0) {
   console.log('type check failed');
-  console.log('0 passed, 1 failed');
+  console.log(`${label}: 0 passed, 1 failed`);
   process.exit(1);
 }
 
@@ -27,6 +37,9 @@ child.on('close', (code) => {
   const pass = get('pass');
   const fail = get('fail') + (code !== 0 && get('fail') === 0 ? 1 : 0);
   const skip = get('skip') + get('todo');
-  console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
+  console.log(`${label}: ${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
+  if (!pgUrl && !process.env.TEST_PG_PASS_FOLLOWS) {
+    console.log('NOTE: the PostgreSQL pass was skipped (TEST_DATABASE_URL is not set; .ci/run starts a throwaway PostgreSQL and runs it)');
+  }
   process.exit(code ?? 1);
 });

@@ -9,6 +9,7 @@ import { createDb, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createActivityRecorder } from '../src/activity/recorder.ts';
 import type { ActivityEntry } from '../src/activity/types.ts';
+import { testDatabase } from './helpers/test-db.ts';
 
 type Teardown = { teardown(fn: () => unknown): void };
 
@@ -16,7 +17,8 @@ const silent = { error() {}, warn() {}, info() {}, debug() {}, trace() {}, fatal
 
 async function setup(t: Teardown, env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'activity-test-'));
-  const url = `file:${path.join(dir, 'a.db')}`;
+  const database = testDatabase(dir, 'a.db');
+  const url = database.url;
   await migrate(url);
   const db = createDb(url);
   const config = loadConfig({ DATABASE_URL: url, ...env });
@@ -24,6 +26,7 @@ async function setup(t: Teardown, env: Record<string, string> = {}) {
   await db.tenant.create({ data: { id: 't2', domain: 'globex', domainKey: 'globex', name: 'Globex' } });
   t.teardown(async () => {
     await db.$disconnect();
+    await database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return { db, config };

@@ -14,6 +14,7 @@ import { seedTenant } from './helpers/oauth.ts';
 import { consoleAs } from './helpers/console.ts';
 import { recordAudit } from '../src/audit/record.ts';
 import { createDb } from '../src/db/client.ts';
+import { testDatabase } from './helpers/test-db.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PW = 'Correct-Horse-Battery-9';
@@ -91,8 +92,12 @@ t.test('Activity: admin and security events apart from SCIM traffic, with filter
 
 t.test('CLI: tenant enable/disable and manager commands are audited', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const url = `file:${path.join(dir, 'a.db')}`;
+  const database = testDatabase(dir, 'a.db');
+  t.teardown(async () => {
+    await database.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const url = database.url;
   const cli = (args: string[], stdin = '') =>
     new Promise<number>((resolve, reject) => {
       const child = spawn(process.execPath, ['src/cli.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...TEST_ENV, DATABASE_URL: url } });

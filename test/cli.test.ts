@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { TEST_ENV } from './helpers/server.ts';
+import { testDatabase } from './helpers/test-db.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,8 +25,12 @@ function cli(env: Record<string, string>, args: string[], stdin?: string): Promi
 
 t.test('tenant and manager commands, with their error paths', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const env = { DATABASE_URL: `file:${path.join(dir, 'cli.db')}` };
+  const database = testDatabase(dir, 'cli.db');
+  t.teardown(async () => {
+    await database.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const env = { DATABASE_URL: database.url };
   const run = (args: string[], stdin?: string) => cli(env, args, stdin);
   const oneLineError = (r: { code: number; stderr: string }, re: RegExp, what: string) => {
     t.not(r.code, 0, `${what}: non-zero exit`);
@@ -89,8 +94,12 @@ t.test('tenant and manager commands, with their error paths', async (t) => {
 
 t.test('entra show and keys rotate', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const env = { DATABASE_URL: `file:${path.join(dir, 'cli.db')}`, ENTRA_CLIENT_SECRETS: '', PUBLIC_URL: 'https://id.example.com' };
+  const database = testDatabase(dir, 'cli.db');
+  t.teardown(async () => {
+    await database.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const env = { DATABASE_URL: database.url, ENTRA_CLIENT_SECRETS: '', PUBLIC_URL: 'https://id.example.com' };
   const first = await cli(env, ['entra', 'show']);
   t.equal(first.code, 0, first.stderr);
   const secret = /Client secret:\s+(\S+)/.exec(first.stdout)?.[1];

@@ -10,6 +10,7 @@ import { createDb, checkStorage, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { asStorageUnavailable } from '../src/db/storage-errors.ts';
 import { outsideWriter } from './helpers/outside-writer.ts';
+import { sqliteOnly } from './helpers/test-db.ts';
 
 async function fileDb(t: { teardown(fn: () => unknown): void }, busyWaitMs: number): Promise<{ db: Db; file: string; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-resilience-'));
@@ -35,7 +36,7 @@ async function faultOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
-t.test('outside writers committing during read-then-write transactions: no wedge, no stale read', async (t) => {
+t.test('outside writers committing during read-then-write transactions: no wedge, no stale read', { skip: sqliteOnly('outside writers, file locks, file modes and SQLite result codes') }, async (t) => {
   const { db, file } = await fileDb(t, 5000);
   await db.tenant.create({ data: tenant('counter', '0') });
   const churn = outsideWriter(file, ['churn', '40', 'outside']);
@@ -65,7 +66,7 @@ t.test('outside writers committing during read-then-write transactions: no wedge
   t.equal(await db.tenant.count({ where: { id: 'after' } }), 1, 'writes still work');
 });
 
-t.test('a lock held beyond the bound fails that write as busy, then everything recovers', async (t) => {
+t.test('a lock held beyond the bound fails that write as busy, then everything recovers', { skip: sqliteOnly('outside writers, file locks, file modes and SQLite result codes') }, async (t) => {
   const { db, file } = await fileDb(t, 300);
   await db.tenant.create({ data: tenant('before') });
   const holder = outsideWriter(file, ['hold', '1500', 'held-row']);
@@ -91,7 +92,7 @@ t.test('a lock held beyond the bound fails that write as busy, then everything r
   t.same(await checkStorage(db, 50), { ok: true }, 'ready again once a write succeeds');
 });
 
-t.test('waiting for a lock does not block the event loop', async (t) => {
+t.test('waiting for a lock does not block the event loop', { skip: sqliteOnly('outside writers, file locks, file modes and SQLite result codes') }, async (t) => {
   const { db, file } = await fileDb(t, 5000);
   await db.tenant.count(); // the connection is open
   const holder = outsideWriter(file, ['hold', '1200', 'held-row']);
@@ -110,7 +111,7 @@ t.test('waiting for a lock does not block the event loop', async (t) => {
   t.equal(await db.tenant.count({ where: { id: { in: ['waited', 'held-row'] } } }), 2, 'both writes landed');
 });
 
-t.test('read-only connection: writes fail as readonly, health says so, recovery by itself', async (t) => {
+t.test('read-only connection: writes fail as readonly, health says so, recovery by itself', { skip: sqliteOnly('outside writers, file locks, file modes and SQLite result codes') }, async (t) => {
   const { db } = await fileDb(t, 300);
   await db.tenant.create({ data: tenant('before') });
   // Tests run as root, whom file modes do not stop; query_only is SQLite's own read-only switch.
@@ -127,7 +128,7 @@ t.test('read-only connection: writes fail as readonly, health says so, recovery 
   t.same(await checkStorage(db, 50), { ok: true }, 'a successful write clears it');
 });
 
-t.test('full database: writes fail as full, the transaction is gone, nothing half-written', async (t) => {
+t.test('full database: writes fail as full, the transaction is gone, nothing half-written', { skip: sqliteOnly('outside writers, file locks, file modes and SQLite result codes') }, async (t) => {
   const { db } = await fileDb(t, 300);
   await db.tenant.create({ data: tenant('before') });
   const pages = Number(((await db.$queryRawUnsafe<{ page_count: bigint }[]>('PRAGMA page_count'))[0]!).page_count);
@@ -154,7 +155,7 @@ t.test('full database: writes fail as full, the transaction is gone, nothing hal
   t.equal(await db.tenant.count(), 2);
 });
 
-t.test('the database file and its -wal/-shm are owner-only, also when they existed before', async (t) => {
+t.test('the database file and its -wal/-shm are owner-only, also when they existed before', { skip: sqliteOnly('outside writers, file locks, file modes and SQLite result codes') }, async (t) => {
   const { db, file, dir } = await fileDb(t, 300);
   await db.tenant.create({ data: tenant('x') });
   for (const f of [file, `${file}-wal`, `${file}-shm`]) t.equal(fs.statSync(f).mode & 0o777, 0o600, `${path.basename(f)} is 0600`);

@@ -5,8 +5,9 @@ import t from 'tap';
 import { freshDb } from './helpers/db.ts';
 import { directWriter } from '../src/db/client.ts';
 import { writeActivityBatch } from '../src/db/activity.ts';
+import { sqliteOnly } from './helpers/test-db.ts';
 
-t.test('one connection, transactions in turn', async (t) => {
+t.test('one connection, transactions in turn', { skip: sqliteOnly('the SQLite driver adapter') }, async (t) => {
   const db = await freshDb(t);
   const pragma = async (name: string) => Object.values((await db.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`))[0] ?? {})[0];
   t.equal(Number(await pragma('synchronous')), 1, 'synchronous=NORMAL');
@@ -40,7 +41,7 @@ t.test('one connection, transactions in turn', async (t) => {
   t.equal((await db.tenant.findUniqueOrThrow({ where: { id: 'counter' } })).name, '40', 'no lost update');
 });
 
-t.test('activity batches: the driver path and the Prisma path write the same rows', async (t) => {
+t.test('activity batches: the driver path and the Prisma path write the same rows', { skip: sqliteOnly('the SQLite driver adapter') }, async (t) => {
   const db = await freshDb(t);
   const hour = new Date('2026-11-28T10:00:00.000Z');
   const row = (i: number, at: Date) => ({
@@ -78,7 +79,7 @@ t.test('activity batches: the driver path and the Prisma path write the same row
   t.equal(c.lastScimAt?.toISOString(), t2.toISOString(), 'an older batch does not move lastScimAt back');
 });
 
-t.test('a side write waits for an open Prisma transaction and never lands inside it', async (t) => {
+t.test('a side write waits for an open Prisma transaction and never lands inside it', { skip: sqliteOnly('the SQLite driver adapter') }, async (t) => {
   const db = await freshDb(t);
   await db.tenant.create({ data: { id: 'tn', domain: 'tn', domainKey: 'tn', name: 'tn' } });
   let release!: () => void;

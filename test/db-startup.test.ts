@@ -10,6 +10,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createDb } from '../src/db/client.ts';
 import { StartupError } from '../src/startup-error.ts';
 import { TEST_ENV } from './helpers/server.ts';
+import { sqliteOnly } from './helpers/test-db.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NOBODY = 65534;
@@ -34,7 +35,7 @@ async function startupError(p: Promise<unknown>): Promise<string> {
   }
 }
 
-t.test('unusable database locations: one StartupError line each, nothing created', async (t) => {
+t.test('unusable database locations: one StartupError line each, nothing created', { skip: sqliteOnly('database file locations and file permissions') }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-startup-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const cases: [string, string, RegExp][] = [
@@ -48,20 +49,21 @@ t.test('unusable database locations: one StartupError line each, nothing created
     const msg = await startupError(migrate(url));
     t.match(msg, re, `migrate: ${what}`);
     t.notOk(msg.includes('\n'), `${what}: one line`);
-    t.match(await startupError(Promise.resolve().then(() => createDb(url))), re, `createDb: ${what}`);
+    // createDb opens nothing (the connection opens at the first query): it checks the path only.
+    if (!what.startsWith('not a database')) t.match(await startupError(Promise.resolve().then(() => createDb(url))), re, `createDb: ${what}`);
   }
   t.notOk(fs.existsSync(path.join(dir, 'typo')), 'no directory created for a typo');
   t.equal(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8').slice(0, 5), 'these', 'the foreign file is untouched');
 });
 
-t.test('the real server exits non-zero with one line on a path that does not exist', async (t) => {
+t.test('the real server exits non-zero with one line on a path that does not exist', { skip: sqliteOnly('database file locations and file permissions') }, async (t) => {
   const r = await run(['src/server.ts'], { DATABASE_URL: 'file:/proc/forbidden/x.db', PORT: '0' });
   t.not(r.code, 0, 'non-zero exit');
   t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr.trim()}`);
   t.match(r.stderr, /\/proc\/forbidden/);
 });
 
-t.test('read-only database file or directory for the service user (a non-root process)', async (t) => {
+t.test('read-only database file or directory for the service user (a non-root process)', { skip: sqliteOnly('database file locations and file permissions') }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-ro-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.chmodSync(dir, 0o755);

@@ -5,6 +5,8 @@ import { test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnServer, tempDir } from './helpers/spawned-server.ts';
+import { dirDatabase, onPostgres } from './helpers/test-db.ts';
+import { redactPgUrl } from '../src/db/pg-url.ts';
 
 type Line = Record<string, unknown>;
 
@@ -19,11 +21,11 @@ async function settle(s: { stdout: string[] }, id: string): Promise<void> {
 
 test('start-up names the database, migrations applied and public URL; one line per request, with the id the client got back', async (t) => {
   const dir = tempDir(t);
-  const migrations = fs.readdirSync(path.join(import.meta.dirname, '..', 'prisma', 'migrations'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const migrations = fs.readdirSync(path.join(import.meta.dirname, '..', 'prisma', onPostgres ? 'migrations-postgresql' : 'migrations'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const first = await spawnServer(t, dir);
   const db = jsonLines(first.stdout).find((l) => 'migrationsApplied' in l);
   t.ok(db, 'a start-up line about the database');
-  t.equal(db?.database, `file:${path.join(dir, 'test.db')}`, 'the resolved database file');
+  t.equal(db?.database, onPostgres ? redactPgUrl(dirDatabase(dir).url) : `file:${path.join(dir, 'test.db')}`, 'the resolved database, without its password');
   t.same(db?.migrationsApplied, migrations, 'every migration, applied on a new database');
   const ready = jsonLines(first.stdout).find((l) => 'publicUrl' in l);
   t.equal(ready?.publicUrl, first.url, 'the public URL');

@@ -5,6 +5,7 @@ import { test } from 'tap';
 import net from 'node:net';
 import { startServer } from './helpers/server.ts';
 import { tenantWithToken } from './helpers/scim.ts';
+import { testDatabase } from './helpers/test-db.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -100,9 +101,11 @@ test('currentRequestId() follows the request through awaits, a parsed body and a
   const { freePort, TEST_ENV } = await import('./helpers/server.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-ctx-'));
   const port = await freePort();
-  const app = await buildApp(loadConfig({ ...TEST_ENV, PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'ctx.db')}` }), { logger: false });
+  const database = testDatabase(dir, 'ctx.db');
+  const app = await buildApp(loadConfig({ ...TEST_ENV, PORT: String(port), DATABASE_URL: database.url }), { logger: false });
   t.teardown(async () => {
     await app.close();
+    await database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const later = () => new Promise((r) => setTimeout(r, 5));

@@ -1,5 +1,6 @@
 // The real process, for what only a process shows: signals, exit codes, stderr, start-up logs.
-// `npm start` or `node src/server.ts` with Node 24, on a loopback port and a temporary SQLite file.
+// `npm start` or `node src/server.ts` with Node 24, on a loopback port and a temporary database
+// (a SQLite file in the test's directory, or a PostgreSQL schema of its own: test-db.ts).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { createDb } from '../../src/db/client.ts';
 import { createTenant } from '../../src/db/tenants.ts';
 import { createSecretToken } from '../../src/db/secret-tokens.ts';
+import { dirDatabase } from './test-db.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
@@ -28,7 +30,10 @@ export interface Spawned {
 
 export function tempDir(t: { teardown(fn: () => unknown): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-proc-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.teardown(async () => {
+    await dirDatabase(dir).drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -36,7 +41,7 @@ export function tempDir(t: { teardown(fn: () => unknown): void }): string {
 export function serverEnv(dir: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
-  return { ...env, ...TEST_ENV, LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'test.db')}`, ...extra };
+  return { ...env, ...TEST_ENV, LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: dirDatabase(dir).url, ...extra };
 }
 
 export function startProcess(
@@ -128,7 +133,7 @@ export async function cli(dir: string, args: string[]): Promise<string> {
 /** A tenant and a long-lived SCIM secret token for it, written to the database in `dir` by this
  * process before the server starts (two CLI runs would cost two more process start-ups). */
 export async function tenantToken(dir: string, domain: string): Promise<string> {
-  const url = `file:${path.join(dir, 'test.db')}`;
+  const url = dirDatabase(dir).url;
   await migrate(url);
   const db = createDb(url);
   try {

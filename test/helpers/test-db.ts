@@ -24,9 +24,23 @@ export function withSchema(base: string, schema: string): string {
   return u.toString();
 }
 
+const byDir = new Map<string, TestDatabase>();
+
+/** The one database of temporary directory `dir` (its `name` file on SQLite), for tests where
+ * several processes (server, CLI) must find the same database from the directory alone. */
+export function dirDatabase(dir: string, name = 'test.db'): TestDatabase {
+  const key = path.join(dir, name);
+  let db = byDir.get(key);
+  if (!db) {
+    db = testDatabase(dir, name);
+    byDir.set(key, db);
+  }
+  return db;
+}
+
 /** A database URL for one server or one repository test; `dir` holds the SQLite file. */
-export function testDatabase(dir: string): TestDatabase {
-  if (!PG_BASE_URL) return { url: `file:${path.join(dir, 'test.db')}`, async drop() {} };
+export function testDatabase(dir: string, name = 'test.db'): TestDatabase {
+  if (!PG_BASE_URL) return { url: `file:${path.join(dir, name)}`, async drop() {} };
   const schema = `t_${process.pid}_${crypto.randomBytes(6).toString('hex')}`;
   return {
     url: withSchema(PG_BASE_URL, schema),
@@ -40,11 +54,11 @@ export function testDatabase(dir: string): TestDatabase {
         database: decodeURIComponent(u.pathname.slice(1)),
       });
       client.on('error', () => {});
-      await client.connect();
       try {
+        await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       } finally {
-        await client.end();
+        await client.end().catch(() => {});
       }
     },
   };
