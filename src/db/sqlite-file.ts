@@ -12,7 +12,6 @@ export const DEFAULT_DATABASE_FILE = path.join('data', 'securelogin.db');
 // The database holds password hashes, client secrets and tokens: owner-only, as are the -wal and
 // -shm files, which SQLite creates with the database file's permission bits.
 const FILE_MODE = 0o600;
-const SQLITE_MAGIC = 'SQLite format 3\0';
 
 /** Resolve a sqlite `file:` URL to an absolute path (relative paths are relative to the cwd). */
 export function sqlitePath(databaseUrl: string): string | null {
@@ -79,16 +78,12 @@ export function prepareSqliteFile(databaseUrl: string): string {
   } catch {
     throw new StartupError(`the database file ${file} is read-only for this process: give the service user write access to it (and its directory)`);
   }
-  if (st.size > 0) {
-    const head = Buffer.alloc(SQLITE_MAGIC.length);
-    const fd = fs.openSync(file, 'r');
-    try {
-      fs.readSync(fd, head, 0, head.length, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (head.toString('latin1') !== SQLITE_MAGIC) throw new StartupError(`${file} is not a SQLite database: point DATABASE_URL at the service's database file`);
-  }
+  // Whether it is a database at all is left to SQLite (SQLITE_NOTADB, see startupErrorFromSqlite):
+  // reading its header here would mean opening and closing the file, and closing any descriptor of
+  // a file drops every POSIX lock this process holds on it, including SQLite's own when a
+  // connection is already open. Another process then believes it is alone, checkpoints and
+  // deletes the WAL under us: that corrupted the database ("How To Corrupt An SQLite Database
+  // File", section 2.2).
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
     try {
       if ((fs.statSync(f).mode & 0o777) !== FILE_MODE) fs.chmodSync(f, FILE_MODE);
