@@ -3,12 +3,11 @@
 // absolute link name the balancer, not an instance), the same data key and the same database.
 //
 // The database is a SQLite file in a temporary directory, or, when TEST_DATABASE_URL names a
-// PostgreSQL server, a database of its own created on that server for this test and dropped after.
+// PostgreSQL database, a schema of its own there, dropped after the test.
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { testDatabase } from './test-db.ts';
 import { freePort } from './server.ts';
 import { NODE, ROOT, serverEnv, startProcess, tempDir, waitUntilServing, type Spawned } from './spawned-server.ts';
 
@@ -27,33 +26,12 @@ export interface Instances {
   stop(): Promise<(number | null)[]>;
 }
 
-export function isPostgresUrl(url: string | undefined): url is string {
-  return !!url && /^postgres(ql)?:\/\//i.test(url);
-}
-
-/** A fresh database on the PostgreSQL server of `serverUrl`, dropped when the test ends. */
-async function freshPostgresDatabase(t: Teardown, serverUrl: string): Promise<string> {
-  const name = `sl_multi_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  t.teardown(async () => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.end();
-  });
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/** The database for a multi-instance test: PostgreSQL when TEST_DATABASE_URL says so, else SQLite. */
-export async function sharedDatabaseUrl(t: Teardown, dir: string): Promise<string> {
-  const pgUrl = process.env.TEST_DATABASE_URL;
-  if (isPostgresUrl(pgUrl)) return freshPostgresDatabase(t, pgUrl);
-  return `file:${path.join(dir, 'test.db')}`;
+/** The database for a multi-instance test: a schema of its own on TEST_DATABASE_URL's PostgreSQL
+ * (dropped after the test), else a SQLite file in `dir`. */
+export function sharedDatabaseUrl(t: Teardown, dir: string): string {
+  const db = testDatabase(dir);
+  t.teardown(() => db.drop());
+  return db.url;
 }
 
 /**
@@ -62,7 +40,7 @@ export async function sharedDatabaseUrl(t: Teardown, dir: string): Promise<strin
  */
 export async function startInstances(t: Teardown, count: number, extra: Record<string, string> = {}): Promise<Instances> {
   const dir = tempDir(t);
-  const databaseUrl = await sharedDatabaseUrl(t, dir);
+  const databaseUrl = sharedDatabaseUrl(t, dir);
   const ports: number[] = [];
   while (ports.length < count) {
     const p = await freePort();
