@@ -29,6 +29,12 @@ export async function mountProvider(app: FastifyInstance, deps: { config: Config
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { error: 'temporarily_unavailable', error_description: 'the service cannot reach its data right now; retry later' };
   });
+  // The provider is itself a Koa app: without an 'error' listener Koa prints every failed or
+  // aborted request (a client that hung up, a time-out) as a multi-line stack on stderr. Log it as
+  // one line instead; server errors are handled above.
+  deps.provider.on('error', (err: NodeJS.ErrnoException & { status?: number }) => {
+    app.log.warn({ code: err.code, status: err.status, message: err.message }, 'oauth request ended with an error');
+  });
   const callback = deps.provider.callback();
   const headers = pageSecurityHeaders(deps.config);
   const publicHost = new URL(deps.config.publicUrl).host;

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
+import { currentRequestId } from '../plugins/request-id.ts';
 
 export const VIEWS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
 
@@ -12,6 +13,8 @@ export interface PageData {
 }
 
 export async function renderPage(view: string, data: PageData): Promise<string> {
+  // Every page can show the request id a person quotes to support (error pages do).
+  data = { requestId: currentRequestId(), ...data };
   const opts = { cache: process.env.NODE_ENV === 'production', root: VIEWS, views: [VIEWS] };
   const body = await ejs.renderFile(path.join(VIEWS, `${view}.ejs`), data, opts);
   return ejs.renderFile(path.join(VIEWS, 'layout.ejs'), { ...data, body }, opts);
