@@ -7,6 +7,11 @@
 // (fresh database, fresh server) repeats N times and the summary gives each phase's median against
 // its goal. Scale mode seeds users straight into the database and measures a userName lookup, a
 // page of 100 at startIndex=1 and at deep offsets, at 1k, 10k, 100k, 1M users.
+//
+// --database-url postgresql://… (or BENCH_DATABASE_URL) runs on PostgreSQL instead: each run gets a
+// schema of its own there (?schema=), dropped afterwards. --instances N starts N server processes on
+// the one database, all with the same PUBLIC_URL and data key, and the load generator sends
+// consecutive requests to consecutive instances, as a round-robin balancer would.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +19,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { authorizeCode } from '../test/helpers/entra-replay.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,13 +34,22 @@ const RUNS = Math.max(1, opt('runs', 1));
 const SCALE = opt('scale', 0);
 const CONC = opt('concurrency', 16);
 const AUTOCANNON_SECONDS = opt('seconds', 5);
+const INSTANCES = Math.max(1, opt('instances', 1));
+const DATABASE_URL = (() => {
+  const i = args.indexOf('--database-url');
+  return i >= 0 ? args[i + 1] : process.env.BENCH_DATABASE_URL?.trim() || '';
+})();
+const ON_PG = /^postgres(ql)?:\/\//i.test(DATABASE_URL);
 let PORT = 0;
 let BASE = '';
 let SCIM = '';
+/** SCIM base of every instance; call() takes them in turn. */
+let SCIMS: string[] = [];
+let PG_SCHEMA = '';
 const CLIENT_ID = 'bench-entra';
 const SECRET = 'bench-secret-0123456789abcdef0123';
 const DOMAIN = 'bench.example.test';
-const PASSWORD = 'Bench-Password-123456';
+const PASSWORD = 'Load-Generator-Passphrase-42';
 
 let dir = '';
 let env: NodeJS.ProcessEnv = {};
@@ -43,12 +58,23 @@ function freshRun() {
   PORT = 3900 + Math.floor(Math.random() * 90);
   BASE = `http://127.0.0.1:${PORT}`;
   SCIM = `${BASE}/scim/v2`;
+  SCIMS = Array.from({ length: INSTANCES }, (_, k) => `http://127.0.0.1:${PORT + k}/scim/v2`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-bench-'));
+  PG_SCHEMA = ON_PG ? `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}` : '';
+  let databaseUrl = `file:${path.join(dir, 'bench.db')}`;
+  if (ON_PG) {
+    const u = new URL(DATABASE_URL);
+    u.searchParams.set('schema', PG_SCHEMA);
+    databaseUrl = u.toString();
+  }
   env = {
     ...process.env,
     PORT: String(PORT),
     HOST: '127.0.0.1',
-    DATABASE_URL: `file:${path.join(dir, 'bench.db')}`,
+    DATABASE_URL: databaseUrl,
+    // Every instance answers as the balancer's address and opens the same sealed secrets.
+    PUBLIC_URL: BASE,
+    DATA_ENCRYPTION_KEY: randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, ''),
     LOG_LEVEL: 'warn',
     ENTRA_CLIENT_ID: CLIENT_ID,
     ENTRA_CLIENT_SECRETS: SECRET,
@@ -81,11 +107,21 @@ async function waitUp(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-async function startServer(): Promise<ChildProcess> {
+async function startServer(k = 0): Promise<ChildProcess> {
   const nodeArgs = [...startFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'src/server.ts')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitUp(`${BASE}/healthz`);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'src/server.ts')], { env: { ...env, PORT: String(PORT + k) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitUp(`http://127.0.0.1:${PORT + k}/healthz`);
   return child;
+}
+
+/** The run's schema on PostgreSQL, dropped with everything in it. */
+async function dropPgSchema(): Promise<void> {
+  if (!PG_SCHEMA) return;
+  const u = new URL(DATABASE_URL);
+  const c = new pg.Client({ host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)) });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS "${PG_SCHEMA}" CASCADE`);
+  await c.end();
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -95,10 +131,13 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Requests/s and p99 of one URL under autocannon (16 connections), for the hello-world ratio. */
-async function hammer(name: string, url: string, headers: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await autocannon({ url, connections: CONC, duration: AUTOCANNON_SECONDS, headers });
-  const errors = r.non2xx + r.errors + r.timeouts;
-  const res: PhaseResult = { name, requests: r.requests.total, seconds: r.duration, lat: [], errors, rps: r.requests.average, p99: r.latency.p99 };
+async function hammer(name: string, url: string | string[], headers: Record<string, string> = {}): Promise<PhaseResult> {
+  // Several instances: one autocannon per instance, the connections shared out, rates summed.
+  const urls = Array.isArray(url) ? url : [url];
+  const rs = await Promise.all(urls.map((u) => autocannon({ url: u, connections: Math.max(1, Math.round(CONC / urls.length)), duration: AUTOCANNON_SECONDS, headers })));
+  const sum = (f: (r: (typeof rs)[number]) => number) => rs.reduce((a, r) => a + f(r), 0);
+  const errors = sum((r) => r.non2xx + r.errors + r.timeouts);
+  const res: PhaseResult = { name, requests: sum((r) => r.requests.total), seconds: rs[0].duration, lat: [], errors, rps: sum((r) => r.requests.average), p99: Math.max(...rs.map((r) => r.latency.p99)) };
   report(res);
   return res;
 }
@@ -121,8 +160,12 @@ function peakRssMb(pid: number): number {
 
 let TOKEN = '';
 let SERVER_PID = 0;
+/** Every instance's process id: the reported peak RSS is the largest of them. */
+let SERVER_PIDS: number[] = [];
+let turn = 0;
 async function call(method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(SCIM + p, {
+  const base = SCIMS.length > 1 ? SCIMS[turn++ % SCIMS.length] : SCIM;
+  const res = await fetch(base + p, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/scim+json; charset=utf-8' } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -178,7 +221,7 @@ const pct = (xs: number[], p: number) => {
 const rows: string[] = [];
 let peakRss = 0;
 function report(r: PhaseResult) {
-  const rss = SERVER_PID ? peakRssMb(SERVER_PID) : NaN;
+  const rss = SERVER_PID ? Math.max(...SERVER_PIDS.map(peakRssMb)) : NaN;
   if (rss > peakRss) peakRss = rss;
   const line = `| ${r.name} | ${r.requests} | ${rateOf(r).toFixed(0)} | ${r.lat.length ? pct(r.lat, 50).toFixed(2) : '–'} | ${r.lat.length ? pct(r.lat, 95).toFixed(2) : '–'} | ${p99Of(r).toFixed(2)} | ${r.errors} | ${SERVER_PID ? rss : ''} |`;
   rows.push(line);
@@ -249,7 +292,7 @@ async function cycle(): Promise<Record<string, PhaseResult>> {
       ],
     }), 200, 204);
   }));
-  out.getById = await hammer('GET /Users/{id} (autocannon)', `${SCIM}/Users/${ids[Math.floor(USERS / 2)]}`, { authorization: `Bearer ${TOKEN}` });
+  out.getById = await hammer('GET /Users/{id} (autocannon)', SCIMS.map((b) => `${b}/Users/${ids[Math.floor(USERS / 2)]}`), { authorization: `Bearer ${TOKEN}` });
   out.hello = await helloWorld();
   const gids: string[] = new Array(GROUPS);
   const groupPairs = await phase(`group lookup + create, per pair (${GROUPS} groups)`, Array.from({ length: GROUPS }, (_, g) => async () => {
@@ -297,7 +340,7 @@ const median = (xs: number[]) => {
 function summary(runs: Record<string, PhaseResult>[]): string {
   const med = (key: string) => median(runs.map((r) => rateOf(r[key])));
   const lines = [
-    `## Summary: medians of ${runs.length} run(s), ${USERS} users, ${GROUPS} groups, ${CONC} clients`,
+    `## Summary: medians of ${runs.length} run(s), ${USERS} users, ${GROUPS} groups, ${CONC} clients, ${ON_PG ? 'PostgreSQL' : 'SQLite'}, ${INSTANCES} instance(s)`,
     '',
     '| phase | ours (req/s) | goal | pass |',
     '|---|---|---|---|',
@@ -370,7 +413,11 @@ async function oneRun(): Promise<Record<string, PhaseResult> | null> {
   cli('tenant', 'create', DOMAIN, '--name', 'Bench');
   cli('manager', 'create', DOMAIN, 'admin', '--password-stdin', '--role', 'admin');
   const child = await startServer();
+  // The others start once the first has migrated the database, as in a rolling deploy.
+  const others: ChildProcess[] = [];
+  for (let k = 1; k < INSTANCES; k++) others.push(await startServer(k));
   SERVER_PID = child.pid!;
+  SERVER_PIDS = [child.pid!, ...others.map((o) => o.pid!)];
   try {
     await obtainToken();
     let result: Record<string, PhaseResult> | null = null;
@@ -379,9 +426,11 @@ async function oneRun(): Promise<Record<string, PhaseResult> | null> {
     console.log(`\nserver peak RSS (VmHWM): ${peakRssMb(child.pid!)} MB`);
     return result;
   } finally {
-    await stop(child);
+    await Promise.all([child, ...others].map(stop));
     SERVER_PID = 0;
+    SERVER_PIDS = [];
     fs.rmSync(dir, { recursive: true, force: true });
+    await dropPgSchema();
   }
 }
 
