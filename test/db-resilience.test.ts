@@ -8,7 +8,7 @@ import path from 'node:path';
 import t from 'tap';
 import { createDb, checkStorage, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { asStorageUnavailable } from '../src/db/storage-errors.ts';
+import { asStorageUnavailable, storageFault } from '../src/db/storage-errors.ts';
 import { outsideWriter } from './helpers/outside-writer.ts';
 import { sqliteOnly } from './helpers/test-db.ts';
 
@@ -164,4 +164,24 @@ t.test('the database file and its -wal/-shm are owner-only, also when they exist
   fs.chmodSync(old, 0o644);
   await migrate(`file:${old}`);
   t.equal(fs.statSync(old).mode & 0o777, 0o600, 'an existing 0644 database is tightened to 0600');
+});
+
+t.test('storage faults recognised in the shapes Prisma wraps them in', async (t) => {
+  // Shapes as observed from Prisma 6.19 with the libsql adapter (a raw query that met
+  // SQLITE_BUSY_SNAPSHOT, reported by the adapter as kind SocketTimeout) and from the driver.
+  const prismaRaw = (originalCode: string, kind: string) => ({ code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode, kind } } } });
+  const cases: [string, unknown, string | null][] = [
+    ['P2010 SQLITE_BUSY_SNAPSHOT (SocketTimeout kind)', prismaRaw('517', 'SocketTimeout'), 'busy'],
+    ['P2010 SQLITE_BUSY', prismaRaw('5', 'SocketTimeout'), 'busy'],
+    ['P2010 SQLITE_FULL', prismaRaw('13', 'sqlite'), 'full'],
+    ['P2010 SQLITE_READONLY_DBMOVED', prismaRaw('1032', 'sqlite'), 'readonly'],
+    ['P2010 SQLITE_IOERR_SHORT_READ', prismaRaw('522', 'sqlite'), 'io'],
+    ['P2010 unique violation', prismaRaw('2067', 'UniqueConstraintViolation'), null],
+    ['driver error', { code: 'SQLITE_LOCKED', rawCode: 6 }, 'busy'],
+    ['driver error, name only', { code: 'SQLITE_CANTOPEN' }, 'io'],
+    ['interactive transaction could not start in time', { code: 'P2028' }, 'busy'],
+    ['a plain bug', new TypeError('x is undefined'), null],
+    ['nested cause', new Error('outer', { cause: { rawCode: 13 } }), 'full'],
+  ];
+  for (const [what, err, want] of cases) t.equal(storageFault(err), want, what);
 });

@@ -64,7 +64,10 @@ const PG_KIND: Record<string, StorageFault> = {
 
 /** A PostgreSQL-shaped error node: its fault, 'none' when it is PostgreSQL's but no storage fault
  * (so a numeric SQLSTATE is never read as a SQLite result code), null when it is not PostgreSQL's. */
-function fromPg(e: { kind?: unknown; code?: unknown; severity?: unknown; message?: unknown }): StorageFault | 'none' | null {
+function fromPg(e: { kind?: unknown; code?: unknown; severity?: unknown; message?: unknown; originalCode?: unknown }): StorageFault | 'none' | null {
+  // The SQLite adapter reports SQLITE_BUSY (and its extended codes) as SocketTimeout as well: its
+  // raw result code, whose low byte is 5, tells a lock from a lost connection.
+  if (e.kind === 'SocketTimeout' && typeof e.originalCode === 'string' && /^\d+$/.test(e.originalCode) && (Number(e.originalCode) & 0xff) === 5) return 'busy';
   if (typeof e.kind === 'string' && PG_KIND[e.kind]) return PG_KIND[e.kind]!;
   const isServer = (e.kind === 'postgres' || typeof e.severity === 'string') && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
   if (isServer) {
