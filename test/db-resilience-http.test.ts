@@ -6,6 +6,7 @@ import t from 'tap';
 import { scimServer, userBody, ERROR_URN } from './helpers/scim.ts';
 import { TEST_ENV } from './helpers/server.ts';
 import { outsideWriter } from './helpers/outside-writer.ts';
+import { consoleAs, seedManager } from './helpers/console.ts';
 
 async function readyz(url: string): Promise<{ status: number; body: Record<string, string> }> {
   const res = await fetch(`${url}/readyz`);
@@ -36,6 +37,10 @@ t.test('lock beyond the bound, read-only database: 503 + Retry-After, readiness 
   t.equal(list.json.totalResults, 2, 'the refused write left nothing');
 
   // Tests run as root, whom file modes do not stop: SQLite's query_only makes the connection read-only.
+  const tenant = await server.app.db.tenant.findFirstOrThrow({ where: { domainKey: a.domain } });
+  const manager = await seedManager(server.app.db, tenant.id, 'ops');
+  const { jar } = await consoleAs(server.app.db, server.url, manager, tenant.id);
+  t.equal((await jar.get('/console')).status, 200, 'console page while writable');
   await server.app.db.$executeRawUnsafe('PRAGMA query_only = 1');
   const ro = await a.scim.req('POST', '/Users', userBody('read-only@example.test'));
   t.equal(ro.status, 503, 'read-only database: 503');
@@ -58,6 +63,17 @@ t.test('lock beyond the bound, read-only database: 503 + Retry-After, readiness 
   t.equal(refresh.status, 503, '/oauth/token: a refresh that must write answers 503');
   t.ok(Number(refresh.headers.get('retry-after')) > 0, 'with Retry-After');
   t.equal(((await refresh.json()) as { error: string }).error, 'temporarily_unavailable');
+
+  const page = await jar.get('/console');
+  t.equal(page.status, 503, 'console: a request that must write answers a 503 page');
+  t.ok(Number(page.headers.get('retry-after')) > 0, 'console: with Retry-After');
+  t.match(await page.text(), /Try again in a minute/);
+  const authorize = await fetch(
+    `${server.url}/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: TEST_ENV.ENTRA_CLIENT_ID, redirect_uri: 'https://portal.azure.com/TokenAuthorize', state: 's' })}`,
+    { redirect: 'manual' },
+  );
+  t.equal(authorize.status, 503, '/oauth/authorize: starting an interaction (a write) answers 503');
+  t.equal(((await authorize.json()) as { error: string }).error, 'temporarily_unavailable');
 
   await server.app.db.$executeRawUnsafe('PRAGMA query_only = 0');
   t.equal((await a.scim.req('POST', '/Users', userBody('writable-again@example.test'))).status, 201);
