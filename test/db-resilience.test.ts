@@ -185,3 +185,9 @@ t.test('storage faults recognised in the shapes Prisma wraps them in', async (t)
   ];
   for (const [what, err, want] of cases) t.equal(storageFault(err), want, what);
 });
+
+t.test('DB_BUSY_WAIT_MS=0: no wait for an outside lock, in-process transactions still run', async (t) => {
+  const { db } = await fileDb(t, 0);
+  await Promise.all(['a', 'b', 'c'].map((id) => db.$transaction(async (tx) => tx.tenant.create({ data: tenant(id) }))));
+  t.equal(await db.tenant.count(), 3, 'Prisma accepts the transaction options and the writes land');
+});

@@ -30,6 +30,7 @@ export interface DbOptions {
 }
 
 const DEFAULT_BUSY_WAIT_MS = 5000;
+const PRISMA_MAX_WAIT_MS = 2000;
 
 interface Storage {
   /** null on PostgreSQL: no driver shortcut, no write probe. */
@@ -74,9 +75,11 @@ export function createDb(databaseUrl: string, opts: DbOptions = {}): Db {
   const busyWaitMs = opts.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS;
   // The connection opens on the first query; migrate() has opened and written the file by then.
   const factory = new SqliteAdapterFactory({ url: `file:${file}` }, { busyWaitMs, health });
-  // maxWait bounds how long an interactive transaction waits to start; the write lock is taken
-  // when it starts, so the bound is the lock wait's (Prisma's default, 2 s, cut it short).
-  const db = new PrismaClient({ adapter: factory, transactionOptions: { maxWait: busyWaitMs } });
+  // maxWait bounds how long an interactive transaction waits to start: behind this process's own
+  // transactions (Prisma's default, 2 s) plus the wait for another process's write lock, which the
+  // adapter bounds itself with SQLITE_BUSY (Prisma's 2 s alone cut a 5 s lock wait short, and it
+  // refuses 0).
+  const db = new PrismaClient({ adapter: factory, transactionOptions: { maxWait: busyWaitMs + PRISMA_MAX_WAIT_MS } });
   storages.set(db, { factory, health });
   return db;
 }
