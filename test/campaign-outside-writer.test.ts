@@ -66,7 +66,7 @@ t.test('SCIM writes beside the CLI and a raw outside writer', { skip: sqliteOnly
   // The outside writers, one after another while the SCIM writers run.
   const cliResults: string[] = [];
   const churn = outsideWriter(file, ['churn', '30', 'raw']);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 2; i++) {
     await cli(dir, ['tenant', 'create', `cli-${i}.example.test`, '--name', `CLI ${i}`]);
     cliResults.push(`tenant cli-${i}`);
   }
@@ -92,7 +92,7 @@ t.test('SCIM writes beside the CLI and a raw outside writer', { skip: sqliteOnly
   t.equal(await post(s, token, 'after@busy.example.test'), 201, 'the server still accepts writes');
   t.same(integrity(file), ['ok'], 'PRAGMA integrity_check');
   const tenants = await cli(dir, ['tenant', 'list']);
-  t.match(tenants, /cli-2\.example\.test/, 'the CLI sees its own writes');
+  t.match(tenants, /cli-1\.example\.test/, 'the CLI sees its own writes');
   t.match(tenants, /busy\.example\.test/);
 
   const other5xx = [...statuses].filter(([code]) => code >= 500 && code !== 503).reduce((n, [, c]) => n + c, 0);
