@@ -96,6 +96,7 @@ export function createActivityRecorder(
       scimType: e.scimType ?? null,
       detail: e.detail ? e.detail.slice(0, DETAIL_MAX) : null,
       durationMs: Math.max(0, Math.round(e.durationMs)),
+      changes: e.changes ? JSON.stringify(e.changes) : null,
     });
     if (rows.length >= maxBatch && !earlyScheduled) {
       earlyScheduled = true;

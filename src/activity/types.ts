@@ -1,6 +1,8 @@
 // The SCIM edge reports EVERY request here (one cheap in-memory call from onResponse). The
 // recorder decides what to persist: a row for each change and each failure (issue 4), hourly
 // counters for all requests, and the connection's last-seen time, all batched off the request path.
+import type { ChangeSummary } from './changes.ts';
+
 export interface ActivityEntry {
   tenantId: string;
   at: Date;
@@ -14,6 +16,8 @@ export interface ActivityEntry {
   scimType?: string | null;
   detail?: string | null;
   durationMs: number;
+  /** What a successful PATCH/PUT changed (bounded, secrets masked). */
+  changes?: ChangeSummary | null;
 }
 
 export interface ActivitySink {

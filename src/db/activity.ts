@@ -20,6 +20,8 @@ export interface ActivityRowInput {
   scimType: string | null;
   detail: string | null;
   durationMs: number;
+  /** JSON of src/activity/changes.ts ChangeSummary; absent or null for rows that changed nothing. */
+  changes?: string | null;
 }
 
 /** Counter increments for one (tenant, hour, connection) bucket. */
@@ -46,7 +48,7 @@ export interface ActivityBatch {
   lastSeen: LastSeen[];
 }
 
-const COLUMNS: readonly (keyof ActivityRowInput)[] = ['tenantId', 'at', 'grantId', 'clientId', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs'];
+const COLUMNS: readonly (keyof ActivityRowInput)[] = ['tenantId', 'at', 'grantId', 'clientId', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs', 'changes'];
 
 // Rows per INSERT statement. A flush is cut into chunks of these sizes only (537 rows = 400 + 100
 // + 20 + 5 + 5 + 5 + 1 + 1), so a handful of statement texts exist and stay in the driver's
@@ -71,7 +73,7 @@ function insertParts(n: number): string[] {
 // path hands the same object to $executeRaw, which writes the markers of its provider.
 function insertRows(rows: ActivityRowInput[]): Prisma.Sql {
   const values: unknown[] = [];
-  for (const r of rows) for (const c of COLUMNS) values.push(r[c]);
+  for (const r of rows) for (const c of COLUMNS) values.push(r[c] ?? null);
   return new Prisma.Sql(insertParts(rows.length), values as Prisma.Sql['values']);
 }
 

@@ -16,6 +16,8 @@ import { memberMatcher } from './member-filter.ts';
 import { PAGE_FETCH_GROUPS_WITH_MEMBERS, PAGE_FETCH_ROWS, checkMemberCount } from './limits.ts';
 import { boundedPage, type BoundedPage } from './page-budget.ts';
 import { PAGE_MAX_BYTES, type ListResult, type Resource, type Single } from './users-service.ts';
+import { groupChangeSummary, groupReplaceSummary } from './change-summary.ts';
+import type { ChangeSummary } from '../activity/changes.ts';
 
 type MemberChange =
   | { op: 'add'; members: { value: string; type?: 'User' | 'Group' }[] }
@@ -46,8 +48,10 @@ function members(p: Projection): boolean {
   return wantsMembers(p as never);
 }
 
-export function createGroupsService(deps: { repo: GroupsRepo; baseUrl: string; pageMaxBytes?: number }) {
+export function createGroupsService(deps: { repo: GroupsRepo; baseUrl: string; pageMaxBytes?: number; trackChanges?: boolean }) {
   const { repo, baseUrl } = deps;
+  // Off when activity recording is off: nothing would read the summary.
+  const track = deps.trackChanges ?? false;
   const pageMaxBytes = deps.pageMaxBytes ?? PAGE_MAX_BYTES;
 
   function render(rec: GroupRecord): Resource {
@@ -118,25 +122,31 @@ export function createGroupsService(deps: { repo: GroupsRepo; baseUrl: string; p
         doc: Resource;
         members: { value: string; type?: 'User' | 'Group' }[];
       };
+      let changes: ChangeSummary | undefined;
       await repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
+        if (track) changes = groupReplaceSummary(cur.data as Resource, doc, refs.length);
         return { write: groupWrite(doc), deltas: [{ op: 'replace', members: refs }] };
       });
-      return this.get(tenantId, id, p);
+      const one = await this.get(tenantId, id, p);
+      return changes ? { ...one, changes } : one;
     },
 
     /** PATCH; returns null when the caller asked for no representation (Entra prefers 204 for
      * groups, entra-protocol.md Q24), so the member list is not loaded for nothing. */
-    async patch(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection | null): Promise<Single | { etag: string; id: string }> {
+    async patch(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection | null): Promise<Single | { etag: string; id: string; changes?: ChangeSummary }> {
       const ops = parsePatchRequest(requireObject(body, 'PatchOp') as never);
+      let changes: ChangeSummary | undefined;
       const rec = await repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
         const r = applyGroupPatch(cur.data as never, ops) as unknown as { doc: Resource; memberChanges: MemberChange[] };
         checkMemberCount(namedMembers(r.memberChanges));
+        if (track) changes = groupChangeSummary(cur.data as Resource, r.doc, r.memberChanges as never);
         return { write: groupWrite(r.doc), deltas: r.memberChanges.map(toDelta) };
       });
-      if (p === null) return { etag: etagOf(rec.version), id: rec.id };
-      return this.get(tenantId, id, p);
+      const tracked = changes ? { changes } : {};
+      if (p === null) return { etag: etagOf(rec.version), id: rec.id, ...tracked };
+      return { ...(await this.get(tenantId, id, p)), ...tracked };
     },
 
     async remove(tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {

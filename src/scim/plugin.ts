@@ -71,8 +71,10 @@ const scimPlugin: FastifyPluginAsync<ScimPluginOptions> = async (app, opts) => {
   const { config, db, resolveToken, activity } = opts;
   const baseUrl = `${config.publicUrl}/scim/v2`;
   const pageMaxBytes = config.scim.pageMaxBytes;
-  const users = createUsersService({ repo: createUsersRepo(db), baseUrl, pageMaxBytes });
-  const groups = createGroupsService({ repo: createGroupsRepo(db), baseUrl, pageMaxBytes });
+  // What a PATCH/PUT changed is worked out only when the activity log will keep it.
+  const trackChanges = config.activityRecording;
+  const users = createUsersService({ repo: createUsersRepo(db), baseUrl, pageMaxBytes, trackChanges });
+  const groups = createGroupsService({ repo: createGroupsRepo(db), baseUrl, pageMaxBytes, trackChanges });
   const services: ScimServices = { config, baseUrl, users, groups, bulk: createBulkService({ users, groups, config }) };
 
   app.decorateRequest('scimAuth', null);
@@ -136,6 +138,7 @@ const scimPlugin: FastifyPluginAsync<ScimPluginOptions> = async (app, opts) => {
       scimType: req.scimError?.scimType ?? null,
       detail: req.scimError?.detail ?? null,
       durationMs: Math.round(performance.now() - req.scimStart),
+      changes: o?.changes ?? null,
     });
   });
 

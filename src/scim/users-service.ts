@@ -14,6 +14,8 @@ import { PAGE_FETCH_ROWS, checkResourceSize, checkValueCount } from './limits.ts
 import { boundedPage, type BoundedPage } from './page-budget.ts';
 import { project } from './resources/project.ts';
 import { parsePatchRequest, applyUserPatch } from './patch/apply.ts';
+import { secretsInBody, secretsInPatch, userChangeSummary } from './change-summary.ts';
+import type { ChangeSummary } from '../activity/changes.ts';
 
 export type Resource = Record<string, unknown>;
 export interface Single {
@@ -22,6 +24,8 @@ export interface Single {
   version: number;
   id: string;
   location: string;
+  /** PATCH/PUT with change tracking on: what the write changed, for the activity log. */
+  changes?: ChangeSummary;
 }
 export interface ListResult {
   schemas: string[];
@@ -64,8 +68,10 @@ export function boundedWrite(doc: Resource): UserWrite {
 /** The default page byte budget (SCIM_PAGE_MAX_BYTES). */
 export const PAGE_MAX_BYTES = 4 * 1048576;
 
-export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pageMaxBytes?: number }) {
+export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pageMaxBytes?: number; trackChanges?: boolean }) {
   const { repo, baseUrl } = deps;
+  // Off when activity recording is off: nothing would read the summary.
+  const track = deps.trackChanges ?? false;
   const pageMaxBytes = deps.pageMaxBytes ?? PAGE_MAX_BYTES;
 
   function render(rec: UserRecord): Resource {
@@ -135,22 +141,28 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pag
      * server's (userFromScim drops id/meta/groups). */
     async replace(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection = {}): Promise<Single> {
       const doc = userFromScim(requireObject(body, 'User') as never) as unknown as Resource;
+      let changes: ChangeSummary | undefined;
       const rec = await repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
-        return { ...boundedWrite(doc), oldValues: toWrite(cur.data).values };
+        const write = { ...boundedWrite(doc), oldValues: toWrite(cur.data).values };
+        if (track) changes = userChangeSummary(cur.data as Resource, doc, secretsInBody(body));
+        return write;
       }, { groups: wantsAttr(p, 'groups') });
-      return single(rec, p);
+      return { ...single(rec, p), ...(changes ? { changes } : {}) };
     },
 
     async patch(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection = {}): Promise<Single> {
       const ops = parsePatchRequest(requireObject(body, 'PatchOp') as never);
+      let changes: ChangeSummary | undefined;
       const rec = await repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
         const oldValues = toWrite(cur.data).values;
         const doc = applyUserPatch(cur.data as never, ops) as unknown as Resource;
-        return { ...boundedWrite(doc), oldValues };
+        const write = { ...boundedWrite(doc), oldValues };
+        if (track) changes = userChangeSummary(cur.data as Resource, doc, secretsInPatch(ops));
+        return write;
       }, { groups: wantsAttr(p, 'groups') });
-      return single(rec, p);
+      return { ...single(rec, p), ...(changes ? { changes } : {}) };
     },
 
     async remove(tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {

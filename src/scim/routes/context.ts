@@ -5,6 +5,7 @@ import type { UsersService } from '../users-service.ts';
 import type { GroupsService } from '../groups-service.ts';
 import type { BulkService } from '../bulk-service.ts';
 import type { Config } from '../../config.ts';
+import type { ChangeSummary } from '../../activity/changes.ts';
 
 export interface ScimAuth {
   tenantId: string;
@@ -16,6 +17,8 @@ export interface ScimOp {
   operation: 'create' | 'replace' | 'update' | 'delete' | 'read' | 'list' | 'search' | 'bulk' | 'discovery';
   resourceType: string | null;
   resourceId?: string | null;
+  /** What a successful PATCH/PUT changed (services compute it only while activity is recorded). */
+  changes?: ChangeSummary;
 }
 
 export interface ScimServices {
@@ -43,6 +46,11 @@ export function auth(req: FastifyRequest): ScimAuth {
 
 export function op(req: FastifyRequest, o: ScimOp): void {
   req.scimOp = o;
+}
+
+/** Hands a service's change summary to the activity record of this request. */
+export function noteChanges(req: FastifyRequest, r: { changes?: ChangeSummary }): void {
+  if (r.changes && req.scimOp) req.scimOp.changes = r.changes;
 }
 
 export function header(req: FastifyRequest, name: string): string | undefined {

@@ -1,6 +1,6 @@
 // /Groups (RFC 7644 §3.3–§3.6): HTTP only; semantics live in groups-service.ts.
 import type { FastifyInstance } from 'fastify';
-import { auth, header, op, sendSingle, type Query, type ScimServices } from './context.ts';
+import { auth, header, noteChanges, op, sendSingle, type Query, type ScimServices } from './context.ts';
 import { listParams, projectionFrom, searchParams } from '../list-params.ts';
 import { etagMatches } from '../etag.ts';
 
@@ -33,6 +33,7 @@ export async function groupRoutes(app: FastifyInstance, s: ScimServices) {
   app.put<{ Params: { id: string } }>('/Groups/:id', async (req, reply) => {
     op(req, { operation: 'replace', resourceType: 'Group', resourceId: req.params.id });
     const one = await s.groups.replace(auth(req).tenantId, req.params.id, req.body, header(req, 'if-match'), projectionFrom(req.query as Query));
+    noteChanges(req, one);
     return sendSingle(reply, one);
   });
 
@@ -43,6 +44,7 @@ export async function groupRoutes(app: FastifyInstance, s: ScimServices) {
     const p = projectionFrom(req.query as Query);
     const wantBody = !!(p.attributes || p.excludedAttributes);
     const res = await s.groups.patch(auth(req).tenantId, req.params.id, req.body, header(req, 'if-match'), wantBody ? p : null);
+    noteChanges(req, res);
     if ('resource' in res) return sendSingle(reply, res);
     return reply.code(204).header('etag', res.etag).send();
   });

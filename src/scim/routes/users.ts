@@ -1,6 +1,6 @@
 // /Users (RFC 7644 §3.3–§3.6): HTTP only; semantics live in users-service.ts.
 import type { FastifyInstance } from 'fastify';
-import { auth, header, op, sendSingle, type Query, type ScimServices } from './context.ts';
+import { auth, header, noteChanges, op, sendSingle, type Query, type ScimServices } from './context.ts';
 import { listParams, projectionFrom, searchParams } from '../list-params.ts';
 import { etagMatches } from '../etag.ts';
 
@@ -33,6 +33,7 @@ export async function userRoutes(app: FastifyInstance, s: ScimServices) {
   app.put<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
     op(req, { operation: 'replace', resourceType: 'User', resourceId: req.params.id });
     const one = await s.users.replace(auth(req).tenantId, req.params.id, req.body, header(req, 'if-match'), projectionFrom(req.query as Query));
+    noteChanges(req, one);
     return sendSingle(reply, one);
   });
 
@@ -40,6 +41,7 @@ export async function userRoutes(app: FastifyInstance, s: ScimServices) {
   app.patch<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
     op(req, { operation: 'update', resourceType: 'User', resourceId: req.params.id });
     const one = await s.users.patch(auth(req).tenantId, req.params.id, req.body, header(req, 'if-match'), projectionFrom(req.query as Query));
+    noteChanges(req, one);
     return sendSingle(reply, one);
   });
 

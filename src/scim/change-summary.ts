@@ -1,0 +1,191 @@
+// What a PATCH/PUT changed, for the activity log, computed from the stored document before and
+// after the write, both already in memory in the service's update callback (no extra read).
+// Pure. Bounded: at most MAX_ATTRIBUTES attribute changes, each value cut to MAX_VALUE_CHARS, and
+// at most MAX_MEMBER_IDS member ids per direction, so a row stays small whatever the request.
+import type { AttributeChange, ChangeSummary, MemberChanges } from '../activity/changes.ts';
+import type { MemberChange } from './patch/group-patch.ts';
+import type { PatchOp } from './patch/request.ts';
+import { isPlainObject } from './resources/values.ts';
+
+export const MAX_ATTRIBUTES = 20;
+export const MAX_VALUE_CHARS = 200;
+export const MAX_MEMBER_IDS = 10;
+
+// Credentials are never shown, whatever the attribute is called in a custom Entra mapping.
+const SECRET_NAME = /password|secret/i;
+
+type Doc = Record<string, unknown>;
+/** `key` decides equality (the whole value); `show` is what a manager reads. */
+type Leaf = { key: string; show: string; secret: boolean };
+
+function cut(s: string): string {
+  return s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS - 1)}…` : s;
+}
+
+function scalarText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** A list whose elements cannot be told apart by `type`: shown as one value, built only up to the
+ * display bound (a 1,000-element list costs no more than a short one to show). */
+function listShow(list: unknown[]): string {
+  let s = '';
+  for (const el of list) {
+    let part: string;
+    if (isPlainObject(el)) {
+      const main = el.value ?? el.display ?? el.formatted;
+      part = main === undefined ? JSON.stringify(el) : scalarText(main);
+      if (typeof el.type === 'string') part += ` (${el.type})`;
+    } else part = scalarText(el);
+    s = s ? `${s}, ${part}` : part;
+    if (s.length > MAX_VALUE_CHARS) break;
+  }
+  return cut(s);
+}
+
+/** RFC 7644 §3.5.2 value filters: Entra addresses typed elements as `emails[type eq "work"]`, so
+ * a list whose elements all carry distinct types is diffed element by element under that name. */
+function typedElements(list: unknown[]): Doc[] | null {
+  const seen = new Set<string>();
+  for (const el of list) {
+    if (!isPlainObject(el) || typeof el.type !== 'string') return null;
+    const t = el.type.toLowerCase();
+    if (seen.has(t)) return null;
+    seen.add(t);
+  }
+  return list as Doc[];
+}
+
+function flatten(doc: Doc, prefix: string, sep: string, out: Map<string, Leaf>, secretAbove: boolean): void {
+  for (const [k, v] of Object.entries(doc)) {
+    if (v === undefined || v === null) continue;
+    const path = prefix ? `${prefix}${sep}${k}` : k;
+    const secret = secretAbove || SECRET_NAME.test(k);
+    // The extension object's attributes are addressed `urn:…:User:department` (RFC 7644 §3.10).
+    const childSep = !prefix && k.startsWith('urn:') ? ':' : '.';
+    if (Array.isArray(v)) {
+      if (v.length === 0) continue;
+      const typed = typedElements(v);
+      if (typed) {
+        for (const el of typed) {
+          const { type, ...rest } = el;
+          flatten(rest, `${path}[type eq "${type as string}"]`, '.', out, secret);
+        }
+      } else out.set(path, { key: JSON.stringify(v), show: secret ? '' : listShow(v), secret });
+    } else if (isPlainObject(v)) {
+      flatten(v, path, childSep, out, secret);
+    } else {
+      const s = scalarText(v);
+      out.set(path, { key: s, show: secret ? '' : cut(s), secret });
+    }
+  }
+}
+
+function leaves(doc: Doc): Map<string, Leaf> {
+  const out = new Map<string, Leaf>();
+  flatten(doc, '', '.', out, false);
+  return out;
+}
+
+/** Attribute paths whose value differs between the two stored documents, in document order. */
+export function diffDocuments(before: Doc, after: Doc): AttributeChange[] {
+  const a = leaves(before);
+  const b = leaves(after);
+  const out: AttributeChange[] = [];
+  for (const [path, leaf] of b) {
+    const old = a.get(path);
+    if (old && old.key === leaf.key) continue;
+    if (leaf.secret || old?.secret) out.push({ path, secret: true });
+    else out.push({ path, ...(old ? { from: old.show } : {}), to: leaf.show });
+  }
+  for (const [path, leaf] of a) {
+    if (b.has(path)) continue;
+    out.push(leaf.secret ? { path, secret: true } : { path, from: leaf.show });
+  }
+  return out;
+}
+
+function lastSegment(name: string): string {
+  const i = name.lastIndexOf(':');
+  return i >= 0 ? name.slice(i + 1) : name;
+}
+
+/** Credentials a PATCH sets. The User schema stores none (changePassword is unsupported), so they
+ * never reach the document; Entra still sends `password` in a path-less value when an admin maps
+ * it, and the log says it was set, without the value. */
+export function secretsInPatch(ops: PatchOp[]): string[] {
+  const out: string[] = [];
+  for (const op of ops) {
+    if (op.op === 'remove') continue;
+    if (op.rawPath !== undefined) {
+      if (SECRET_NAME.test(op.rawPath)) out.push(lastSegment(op.rawPath));
+    } else if (isPlainObject(op.value)) {
+      for (const [k, v] of Object.entries(op.value)) if (v !== null && v !== undefined && v !== '' && SECRET_NAME.test(k)) out.push(lastSegment(k));
+    }
+  }
+  return out;
+}
+
+/** Credentials a PUT body sets (top-level attributes, the same reason as secretsInPatch). */
+export function secretsInBody(body: unknown): string[] {
+  if (!isPlainObject(body)) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(body)) if (v !== null && v !== undefined && v !== '' && SECRET_NAME.test(k)) out.push(lastSegment(k));
+  return out;
+}
+
+function bounded(changes: AttributeChange[], members?: MemberChanges): ChangeSummary {
+  return {
+    attributes: changes.slice(0, MAX_ATTRIBUTES),
+    more: Math.max(0, changes.length - MAX_ATTRIBUTES),
+    ...(members ? { members } : {}),
+  };
+}
+
+/** A User PATCH/PUT: the document diff, plus each credential the request set (once). */
+export function userChangeSummary(before: Doc, after: Doc, secrets: string[] = []): ChangeSummary {
+  const changes = diffDocuments(before, after);
+  const named = new Set(changes.map((c) => c.path.toLowerCase()));
+  for (const s of secrets) {
+    if (named.has(s.toLowerCase())) continue;
+    named.add(s.toLowerCase());
+    changes.push({ path: s, secret: true });
+  }
+  return bounded(changes);
+}
+
+function pushIds(into: string[], ids: Iterable<string>): void {
+  for (const id of ids) {
+    if (into.length >= MAX_MEMBER_IDS) return;
+    into.push(id);
+  }
+}
+
+/** Member operations of a Group PATCH as the counts and ids they name (the repository applies
+ * them as row deltas; an add of an existing member is named here even though no row changes). */
+export function memberSummary(changes: MemberChange[]): MemberChanges | undefined {
+  if (changes.length === 0) return undefined;
+  const m: MemberChanges = { added: 0, removed: 0, addedIds: [], removedIds: [] };
+  for (const c of changes) {
+    if (c.op === 'add') {
+      m.added += c.members.length;
+      pushIds(m.addedIds, c.members.map((x) => x.value));
+    } else if (c.op === 'remove') {
+      m.removed += c.values.length;
+      pushIds(m.removedIds, c.values);
+    } else if (c.op === 'removeAll') m.removedAll = true;
+    else if (c.op === 'replace') m.replacedWith = c.members.length;
+    else m.removedByFilter = true;
+  }
+  return m;
+}
+
+/** A Group PATCH: displayName/externalId from the document, members from the operations. */
+export function groupChangeSummary(before: Doc, after: Doc, memberChanges: MemberChange[]): ChangeSummary {
+  return bounded(diffDocuments(before, after), memberSummary(memberChanges));
+}
+
+/** A Group PUT: the document diff and the new member count. */
+export function groupReplaceSummary(before: Doc, after: Doc, memberCount: number): ChangeSummary {
+  return bounded(diffDocuments(before, after), { added: 0, removed: 0, addedIds: [], removedIds: [], replacedWith: memberCount });
+}
