@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import type { ActivitySink } from '../activity/types.ts';
 import { activityResourceTypes, iterateActivity, listActivity, matchingUserIds, resourceNames, type ActivityFilter, type ActivityItem } from '../db/console-reads.ts';
 import { activityVerb } from './activity-labels.ts';
+import { changeLines, parseChanges, type ChangeSummary } from '../activity/changes.ts';
 import { csvRow } from './csv.ts';
 import { link, pageParam, principal, render, str } from './context.ts';
 import { listAudit } from '../db/audit.ts';
@@ -12,7 +13,14 @@ import { auditLabel } from '../audit/events.ts';
 import { dateRange } from './date-range.ts';
 
 const PAGE_SIZE = 50;
-const CSV_HEADER = ['time', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs', 'clientId'];
+// `changes` last, so spreadsheets built on the earlier columns keep working.
+const CSV_HEADER = ['time', 'method', 'operation', 'resourceType', 'resourceId', 'status', 'outcome', 'scimType', 'detail', 'durationMs', 'clientId', 'changes'];
+
+/** The change summary as one CSV cell: the lines the page shows, members by id. */
+function changesCell(json: string | null): string {
+  const s = parseChanges(json);
+  return s ? changeLines(s).join('; ') : '';
+}
 
 type ParsedFilter = ActivityFilter & { outcomeParam: string; typeParam: string; userParam: string; fromParam: string; toParam: string };
 
@@ -40,11 +48,26 @@ async function filterFrom(db: Db, tenantId: string, q: Record<string, unknown>):
   return f;
 }
 
-/** Rows with the resource's current name and one verb, for _activity-table. */
+/** Rows with the resource's current name, one verb and what a PATCH/PUT changed (members by
+ * their current names), for _activity-table. */
 export async function readableActivity(db: Db, tenantId: string, items: ActivityItem[]) {
+  const summaries = new Map<number, ChangeSummary>();
+  const memberIds = new Set<string>();
+  for (const i of items) {
+    const s = parseChanges(i.changes);
+    if (!s) continue;
+    summaries.set(i.id, s);
+    for (const id of s.members?.addedIds ?? []) memberIds.add(id);
+    for (const id of s.members?.removedIds ?? []) memberIds.add(id);
+  }
   const ids = (t: string) => [...new Set(items.filter((i) => i.resourceType === t && i.resourceId).map((i) => i.resourceId!))];
-  const names = await resourceNames(db, tenantId, ids('User'), ids('Group'));
-  return items.map((i) => ({ ...i, verb: activityVerb(i.operation), name: i.resourceId ? (names.get(i.resourceId) ?? null) : null }));
+  // A member may be a user or a group: its id is looked up in both.
+  const names = await resourceNames(db, tenantId, [...new Set([...ids('User'), ...memberIds])], [...new Set([...ids('Group'), ...memberIds])]);
+  const nameOf = (id: string) => names.get(id) ?? id;
+  return items.map((i) => {
+    const s = summaries.get(i.id);
+    return { ...i, verb: activityVerb(i.operation), name: i.resourceId ? (names.get(i.resourceId) ?? null) : null, changeLines: s ? changeLines(s, nameOf) : [] };
+  });
 }
 
 export async function registerActivity(app: FastifyInstance, deps: { db: Db; activity: ActivitySink }) {
@@ -114,7 +137,7 @@ export async function registerActivity(app: FastifyInstance, deps: { db: Db; act
       for await (const chunk of iterateActivity(db, me.tenantId, f)) {
         let s = '';
         for (const r of chunk) {
-          s += csvRow([r.at, r.method, r.operation, r.resourceType, r.resourceId, r.status, r.outcome, r.scimType, r.detail, r.durationMs, r.clientId]);
+          s += csvRow([r.at, r.method, r.operation, r.resourceType, r.resourceId, r.status, r.outcome, r.scimType, r.detail, r.durationMs, r.clientId, changesCell(r.changes)]);
         }
         yield s;
       }

@@ -350,6 +350,7 @@ export type ActivityItem = {
   durationMs: number;
   clientId: string | null;
   grantId: string | null;
+  changes: string | null;
 };
 
 const ACTIVITY_SELECT = {
@@ -366,6 +367,7 @@ const ACTIVITY_SELECT = {
   durationMs: true,
   clientId: true,
   grantId: true,
+  changes: true,
 } as const;
 
 export async function listActivity(db: Db, tenantId: string, f: ActivityFilter & { page: number; pageSize: number }): Promise<Page<ActivityItem>> {
