@@ -9,6 +9,12 @@ import { configureOidc, configureSaml, parseMatch, SsoConfigError } from './sso/
 import { expiryState } from './sso/certs.ts';
 import { spUrls, URL_KEYS } from './sso/urls.ts';
 import { createApp } from './sso/apps.ts';
+import { recordAudit } from './audit/record.ts';
+import type { AuditEventName } from './audit/events.ts';
+
+const OPERATOR = 'operator (CLI)';
+const audit = (db: Db, tenantId: string, event: AuditEventName, detail: string, target: string | null = null) =>
+  recordAudit(db, { event, tenantId, actor: OPERATOR, outcome: 'success', target, detail });
 
 export const SSO_USAGE = `  sso show <domain>
   sso saml <domain> --metadata-file <path> | --metadata-url <url> [--match userName|externalId|email] [--allow-idp-initiated]
@@ -110,7 +116,10 @@ export async function runSsoCommand(argv: string[], config: Config, db: Db, out:
           throw new SsoConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
       }
-      const md = await configureSaml(db, t.id, { xml, url, matchAttribute: parseMatch(one(a, '--match')), allowIdpInitiated: a.bools.has('--allow-idp-initiated') });
+      const matchAttribute = parseMatch(one(a, '--match'));
+      const allowIdpInitiated = a.bools.has('--allow-idp-initiated');
+      const md = await configureSaml(db, t.id, { xml, url, matchAttribute, allowIdpInitiated });
+      await audit(db, t.id, 'sso.configured', `SAML 2.0: issuer ${md.entityId}, ${md.certs.length} signing certificate(s) from ${url ? 'the metadata URL' : 'a metadata file'}, match on ${matchAttribute}, IdP-initiated ${allowIdpInitiated ? 'on' : 'off'}`);
       out(`SAML single sign-on configured for ${t.domain}: issuer ${md.entityId}, ${md.certs.length} signing certificate(s)`);
       return true;
     }
@@ -124,6 +133,7 @@ export async function runSsoCommand(argv: string[], config: Config, db: Db, out:
       const matchAttribute = parseMatch(one(a, '--match'));
       const clientSecret = await stdin();
       const r = await configureOidc(db, config, t.id, { issuer, clientId, clientSecret, matchAttribute });
+      await audit(db, t.id, 'sso.configured', `OpenID Connect: issuer ${r.issuer}, client id ${clientId.trim()}, new client secret, match on ${matchAttribute}`);
       out(`OpenID Connect single sign-on configured for ${t.domain}: issuer ${r.issuer}; register ${spUrls(config, t.id).oidc_redirect_uri} as its redirect URI`);
       return true;
     }
@@ -131,6 +141,7 @@ export async function runSsoCommand(argv: string[], config: Config, db: Db, out:
       expect(a, 3, 'sso off <domain>', []);
       const t = await requireTenantByDomain(db, a.pos[2]);
       const had = await removeSso(db, t.id);
+      if (had) await audit(db, t.id, 'sso.disabled', 'single sign-on configuration removed');
       out(had ? `single sign-on turned off for ${t.domain}` : `single sign-on was not configured for ${t.domain}`);
       return true;
     }
@@ -138,6 +149,7 @@ export async function runSsoCommand(argv: string[], config: Config, db: Db, out:
       expect(a, 4, 'app create <domain> <name> --redirect-uri <uri> [--public]', ['--redirect-uri', '--public']);
       const t = await requireTenantByDomain(db, a.pos[2]);
       const r = await createApp(db, { tenantId: t.id, name: a.pos[3], redirectUris: a.values.get('--redirect-uri') ?? [], isPublic: a.bools.has('--public') });
+      await audit(db, t.id, 'sso.app_created', `${a.bools.has('--public') ? 'public' : 'confidential'} client ${r.clientId}`, a.pos[3].trim());
       out([`client_id: ${r.clientId}`, ...(r.clientSecret ? [`client_secret: ${r.clientSecret}`] : []), `issuer: ${config.publicUrl}/oauth`].join('\n'));
       return true;
     }

@@ -20,6 +20,15 @@ export const AUDIT_EVENTS = {
   'connection.disconnected': 'Connection disconnected',
   'tenant.enabled': 'Tenant enabled',
   'tenant.disabled': 'Tenant disabled',
+  'sso.signin': 'Signed in with single sign-on',
+  'sso.refused': 'Single sign-on refused',
+  'sso.logout': 'Signed out of single sign-on',
+  'sso.test': 'Single sign-on test sign-in',
+  'sso.configured': 'Single sign-on configured',
+  'sso.settings_changed': 'Single sign-on settings changed',
+  'sso.disabled': 'Single sign-on turned off',
+  'sso.user_signed_out': 'User signed out everywhere',
+  'sso.app_created': 'SecureLogin application registered',
 } as const;
 
 /** Audit rows are kept about 13 months, so a yearly access review can see the whole year. */

@@ -18,11 +18,11 @@ export async function completeSignIn(
   const { db, config } = deps;
   const user = await matchUser(db, input.tenantId, input.matchAttribute, input.identity);
   if (input.returnTo === TEST_SIGN_IN) {
-    await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'test', reason: `test sign-in matched on ${input.matchAttribute}`, userId: user.id, subject: input.identity.subject });
+    await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'test', reason: `test sign-in matched on ${input.matchAttribute}`, userId: user.id, subject: input.identity.subject }, reply.request);
     return page(reply, 200, 'sso/test-result', { title: 'Test sign-in', identity: input.identity, matchAttribute: input.matchAttribute, user });
   }
   await recordSignIn(db, user, input.identity.objectId);
-  await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject });
+  await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject }, reply.request);
   const s = await createSession(db, config, { tenantId: input.tenantId, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr });
   reply.setCookie(sessionCookieName(config), s.value, { ...cookieOptions(config), maxAge: s.maxAge });
   return reply.redirect(input.returnTo ?? '/my', 303);

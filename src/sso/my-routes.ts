@@ -78,7 +78,7 @@ export async function myRoutes(app: FastifyInstance, deps: { config: Config; db:
     const everywhere = body.everywhere === '1';
     if (everywhere) await destroyUserSessions(db, s.tenantId, s.userId);
     else await destroySession(db, s.id);
-    await recordSsoEvent(db, { tenantId: s.tenantId, protocol: s.protocol, outcome: 'logout', reason: everywhere ? 'signed out everywhere' : 'signed out', userId: s.userId, subject: s.user.userName });
+    await recordSsoEvent(db, { tenantId: s.tenantId, protocol: s.protocol, outcome: 'logout', reason: everywhere ? 'signed out everywhere' : 'signed out', userId: s.userId, subject: s.user.userName }, req);
     reply.clearCookie(name, cookieOptions(config));
     return page(reply, 200, 'my/signed-out', { title: 'Signed out', heading: 'You are signed out', message: everywhere ? 'You have been signed out of SecureLogin in every browser.' : 'You have been signed out of SecureLogin.' });
   });

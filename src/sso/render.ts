@@ -18,7 +18,7 @@ export async function refuse(
 ) {
   const words = REFUSALS[r.code];
   if (ctx.tenantId) {
-    await recordSsoEvent(db, { tenantId: ctx.tenantId, protocol: ctx.protocol, outcome: 'refused', reason: r.detail ? `${r.code}: ${r.detail}` : r.code, subject: ctx.subject ?? null });
+    await recordSsoEvent(db, { tenantId: ctx.tenantId, protocol: ctx.protocol, outcome: 'refused', reason: r.detail ? `${r.code}: ${r.detail}` : r.code, subject: ctx.subject ?? null }, reply.request);
   }
   reply.log.info({ refusal: r.code, detail: r.detail, tenantId: ctx.tenantId }, 'sso sign-in refused');
   return page(reply, words.status, 'sso/refused', {

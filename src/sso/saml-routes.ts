@@ -81,7 +81,7 @@ export async function samlRoutes(app: FastifyInstance, deps: { config: Config; d
     const s = await loadSession(db, config, req.cookies[name]);
     if (s && s.tenantId === t.id) {
       await destroySession(db, s.id);
-      await recordSsoEvent(db, { tenantId: t.id, protocol: 'saml', outcome: 'logout', reason: 'single logout from Entra', userId: s.userId, subject: s.user.userName });
+      await recordSsoEvent(db, { tenantId: t.id, protocol: 'saml', outcome: 'logout', reason: 'single logout from Entra', userId: s.userId, subject: s.user.userName }, req);
     }
     reply.clearCookie(name, cookieOptions(config));
     return page(reply, 200, 'my/signed-out', { title: 'Signed out', heading: 'You are signed out', message: 'You have been signed out of SecureLogin.' });
