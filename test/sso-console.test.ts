@@ -92,7 +92,7 @@ t.test('console Single sign-on page', async (t) => {
 
   // Sign out everywhere from the console ends the user's browser session.
   const userId = (await db.ssoUserLink.findFirst({ where: { tenantId: A.id } }))!.userId;
-  res = await admin.jar.post(`/console/sso/users/${userId}/sign-out`, { _csrf: csrfFrom(html) });
+  res = await admin.jar.post(`/console/users/${userId}/sign-out`, { _csrf: csrfFrom(html), confirm: 'yes' });
   t.equal(res.status, 303);
   t.equal((await jar.get(`${server.url}/my`)).status, 303, 'session ended');
   html = await (await admin.jar.get('/console/sso')).text();
@@ -106,7 +106,7 @@ t.test('console Single sign-on page', async (t) => {
   t.notMatch(html, 'Very-Secret-Value');
   res = await admin.jar.post('/console/sso/oidc', { _csrf: csrfFrom(html), issuer: 'https://login.microsoftonline.com/common/v2.0', client_id: 'x', client_secret: 'y' });
   t.equal(res.status, 400, 'common authority refused');
-  res = await admin.jar.post('/console/sso/off', { _csrf: csrfFrom(html) });
+  res = await admin.jar.post('/console/sso/off', { _csrf: csrfFrom(html), confirm: 'yes' });
   t.equal(res.status, 303);
   t.equal(await loadSsoConfig(db, A.id), null);
 });

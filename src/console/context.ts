@@ -18,7 +18,7 @@ export function principal(req: FastifyRequest): ConsolePrincipal {
   return p;
 }
 
-export type Nav = 'overview' | 'connect' | 'users' | 'groups' | 'activity' | 'managers' | 'api-clients' | 'password' | '';
+export type Nav = 'overview' | 'connect' | 'users' | 'groups' | 'activity' | 'managers' | 'api-clients' | 'sso' | 'password' | '';
 
 export function render(reply: FastifyReply, view: string, data: Record<string, unknown> & { title: string; nav?: Nav }) {
   const p = reply.request.consolePrincipal;

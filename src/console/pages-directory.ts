@@ -7,6 +7,9 @@ import { readableActivity } from './pages-activity.ts';
 import { getGroup, getUser, listActivity, listGroupMembers, listGroups, listUsers } from '../db/console-reads.ts';
 import { link, notFound, pageParam, principal, render, str } from './context.ts';
 import { attributeRows } from './attributes.ts';
+import { confirmPage, isConfirmed } from './confirm.ts';
+import { signInSummaries, userSignIns } from '../sso/sign-in-summary.ts';
+import { signOutEverywhere } from '../sso/admin-sign-out.ts';
 
 const PAGE_SIZE = 25;
 
@@ -24,10 +27,11 @@ export async function registerDirectory(app: FastifyInstance, deps: { db: Db; ac
       page: pageParam(q.page),
       pageSize: PAGE_SIZE,
     });
+    const signIns = await signInSummaries(db, me.tenantId, page.items.map((u) => u.id));
     return render(reply, 'users', {
       title: 'Users',
       nav: 'users',
-      page,
+      page: { ...page, items: page.items.map((u) => ({ ...u, signIn: signIns.get(u.id)! })) },
       search,
       status,
       pageLink: (n: number) => link('/console/users', { q: search, status, page: n }),
@@ -46,11 +50,36 @@ export async function registerDirectory(app: FastifyInstance, deps: { db: Db; ac
     return render(reply, 'user', {
       title: String(user.data.userName ?? 'User'),
       nav: 'users',
+      notice: q.done === 'signedout' ? 'The user was signed out everywhere.' : null,
       user,
+      signIns: await userSignIns(db, me.tenantId, user.id),
       rows: attributeRows(user.data),
       history,
       pageLink: (n: number) => link(`/console/users/${encodeURIComponent(user.id)}`, { page: n }),
     });
+  });
+
+  // Ends every single sign-on session of the user (admins; the auth hook refuses viewers' POSTs).
+  app.post('/users/:id/sign-out', async (req, reply) => {
+    const me = principal(req);
+    const id = str((req.params as Record<string, unknown>).id, 200);
+    const user = await getUser(db, me.tenantId, id);
+    if (!user) return notFound(reply, 'user');
+    const userName = String(user.data.userName ?? user.id);
+    const back = `/console/users/${encodeURIComponent(user.id)}`;
+    if (!isConfirmed(req)) {
+      return confirmPage(reply, {
+        title: 'Sign out everywhere',
+        object: userName,
+        consequence: 'Every single sign-on session of this user ends at its next request, in every browser. They can sign in again with Microsoft Entra ID while Entra still assigns them.',
+        action: `${back}/sign-out`,
+        button: 'Sign out everywhere',
+        cancel: back,
+        nav: 'users',
+      });
+    }
+    await signOutEverywhere(db, req, me, { id: user.id, userName });
+    return reply.redirect(`${back}?done=signedout`, 303);
   });
 
   app.get('/groups', async (req, reply) => {

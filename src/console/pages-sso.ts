@@ -1,6 +1,6 @@
 // The console's "Single sign-on" page: the values to paste into Entra (with copy buttons), the SAML
 // or OIDC settings, the matching rule, the enforcement and IdP-initiated switches, certificate
-// expiry warnings, who signed in (with "Sign out everywhere") and the SSO log (sign-ins, refusals
+// expiry warnings, who signed in (with "Sign out everywhere", handled by the Users page) and the SSO log (sign-ins, refusals
 // with their reason, sign-outs). Reading is for every manager; changes are admin-only (the console's
 // auth hook refuses viewers' POSTs and checks CSRF).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,8 +13,10 @@ import { MetadataError } from '../sso/metadata.ts';
 import { expiryState, EXPIRY_WARNING_DAYS } from '../sso/certs.ts';
 import { spUrls, URL_KEYS } from '../sso/urls.ts';
 import { recentSsoEvents } from '../sso/events.ts';
-import { destroyUserSessions } from '../sso/sessions.ts';
-import { recordSsoEvent } from '../sso/events.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { AuditEventName } from '../audit/events.ts';
+import { describeSettingsChange } from '../sso/config-audit.ts';
+import { confirmPage, isConfirmed } from './confirm.ts';
 
 const LABELS: Record<(typeof URL_KEYS)[number], string> = {
   entity_id: 'Identifier (Entity ID)',
@@ -39,7 +41,6 @@ const NOTICES: Record<string, string> = {
   oidc: 'OpenID Connect single sign-on saved. The client secret is stored encrypted and is not shown again.',
   settings: 'Settings saved.',
   off: 'Single sign-on turned off.',
-  signedout: 'The user was signed out everywhere.',
 };
 
 export async function registerSso(app: FastifyInstance, deps: { config: Config; db: Db }) {
@@ -66,6 +67,7 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
     if (extra.status) reply.code(extra.status);
     return render(reply, 'sso', {
       title: 'Single sign-on',
+      nav: 'sso',
       urls: URL_KEYS.map((k) => ({ key: k, label: LABELS[k], value: urls[k] })),
       testOidcUrl: urls.oidc_login_url,
       cfg,
@@ -79,6 +81,10 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
   }
 
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
+  const audit = (req: FastifyRequest, event: AuditEventName, detail: string, target: string | null = null) => {
+    const me = principal(req);
+    return recordAudit(db, { event, tenantId: me.tenantId, tenant: me.tenantDomain, actor: me.username, ip: req.ip, outcome: 'success', target, detail }, req.log);
+  };
   const done = (reply: FastifyReply, what: string) => reply.redirect(`/console/sso?done=${what}`, 303);
 
   async function guard(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<unknown>) {
@@ -99,7 +105,10 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
     const url = str(b.metadata_url, 2000).trim();
     return guard(req, reply, async () => {
       if (!xml === !url) throw new SsoConfigError('Paste the App Federation Metadata URL or the metadata XML (one of the two).');
-      await configureSaml(db, me.tenantId, { xml: xml || undefined, url: url || undefined, matchAttribute: parseMatch(str(b.match, 20) || undefined), allowIdpInitiated: b.allow_idp_initiated === 'on' });
+      const matchAttribute = parseMatch(str(b.match, 20) || undefined);
+      const allowIdpInitiated = b.allow_idp_initiated === 'on';
+      const md = await configureSaml(db, me.tenantId, { xml: xml || undefined, url: url || undefined, matchAttribute, allowIdpInitiated });
+      await audit(req, 'sso.configured', `SAML 2.0: issuer ${md.entityId}, ${md.certs.length} signing certificate(s) from ${url ? 'the metadata URL' : 'pasted metadata'}, match on ${matchAttribute}, IdP-initiated ${allowIdpInitiated ? 'on' : 'off'}`);
       return done(reply, 'saml');
     });
   });
@@ -108,7 +117,9 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
     const me = principal(req);
     const b = body(req);
     return guard(req, reply, async () => {
-      await configureOidc(db, config, me.tenantId, { issuer: str(b.issuer, 500).trim(), clientId: str(b.client_id, 200), clientSecret: str(b.client_secret, 500), matchAttribute: parseMatch(str(b.match, 20) || undefined) });
+      const matchAttribute = parseMatch(str(b.match, 20) || undefined);
+      const r = await configureOidc(db, config, me.tenantId, { issuer: str(b.issuer, 500).trim(), clientId: str(b.client_id, 200), clientSecret: str(b.client_secret, 500), matchAttribute });
+      await audit(req, 'sso.configured', `OpenID Connect: issuer ${r.issuer}, client id ${str(b.client_id, 200).trim()}, new client secret, match on ${matchAttribute}`);
       return done(reply, 'oidc');
     });
   });
@@ -120,24 +131,28 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
       const cfg = await loadSsoConfig(db, me.tenantId);
       if (!cfg) throw new SsoConfigError('Configure SAML or OpenID Connect first.');
       const matchAttribute: MatchAttribute = parseMatch(str(b.match, 20) || undefined);
-      await db.ssoConfig.update({
-        where: { tenantId: me.tenantId },
-        data: { matchAttribute, enforce: b.enforce === 'required', allowIdpInitiated: cfg.protocol === 'saml' && b.allow_idp_initiated === 'on' },
-      });
+      const next = { matchAttribute, enforce: b.enforce === 'required', allowIdpInitiated: cfg.protocol === 'saml' && b.allow_idp_initiated === 'on' };
+      await db.ssoConfig.update({ where: { tenantId: me.tenantId }, data: next });
+      const change = describeSettingsChange(cfg, next);
+      if (change) await audit(req, 'sso.settings_changed', change);
       return done(reply, 'settings');
     });
   });
 
   app.post('/sso/off', async (req, reply) => {
-    await removeSso(db, principal(req).tenantId);
-    return done(reply, 'off');
-  });
-
-  app.post('/sso/users/:id/sign-out', async (req, reply) => {
     const me = principal(req);
-    const id = str((req.params as Record<string, unknown>).id, 100);
-    const n = await destroyUserSessions(db, me.tenantId, id);
-    await recordSsoEvent(db, { tenantId: me.tenantId, protocol: 'console', outcome: 'logout', reason: `signed out everywhere by ${me.username} (${n} session(s))`, userId: id });
-    return done(reply, 'signedout');
+    if (!isConfirmed(req)) {
+      return confirmPage(reply, {
+        title: 'Turn single sign-on off',
+        object: `Single sign-on of ${me.tenantName}`,
+        consequence: 'Nobody can sign in with Microsoft Entra ID any more until it is set up again; the Entra settings and certificates stored here are forgotten. Sessions already open stay open until they end.',
+        action: '/console/sso/off',
+        button: 'Turn single sign-on off',
+        cancel: '/console/sso',
+        nav: 'sso',
+      });
+    }
+    if (await removeSso(db, me.tenantId)) await audit(req, 'sso.disabled', 'single sign-on configuration removed');
+    return done(reply, 'off');
   });
 }
