@@ -266,6 +266,14 @@ t.test('two server processes on one database behave as one server', async (t) =>
     t.equal((await scim(B, 'GET', '/Users?count=1')).json.totalResults, before + 1, 'B counts the user A created');
   });
 
+  await t.test('a secret token revoked by the operator is refused by both instances within the bound', async (t) => {
+    const token = (await inst.cli(['token', 'create', 'contoso.example.test', '--name', 'rotating'])).split('\n').pop()!.trim();
+    for (const s of [A, B]) t.equal(await scimStatus(s, token), 200, 'cached');
+    await inst.cli(['token', 'revoke', 'contoso.example.test', 'rotating']);
+    await pastTheBound(TOKEN_CACHE_MS);
+    for (const s of [A, B]) t.equal(await scimStatus(s, token), 401, `${s === A ? 'A' : 'B'} refuses`);
+  });
+
   await t.test('tenant disable by the operator is refused by both instances within the bound', async (t) => {
     const tok = await tokenAt(A, { grant_type: 'authorization_code', code: await codeAcross(), redirect_uri: DEFAULT_REDIRECT });
     for (const s of [A, B]) t.equal(await scimStatus(s, tok.json.access_token), 200, 'cached');
