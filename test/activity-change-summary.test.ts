@@ -28,12 +28,23 @@ t.test('typed elements by their value path, nested attributes dotted, extension 
     'active: true → false',
     'name.familyName: Smith → Smyth',
     'emails[type eq "work"].value: jane@acme.test → jane.smyth@acme.test',
+    'emails[type eq "home"].value: j@home.test → (empty)',
     `${ENT}:manager.value: m-1 → m-2`,
     'title: (empty) → Engineer',
-    'emails[type eq "home"].value: j@home.test → (empty)',
   ]);
   t.same(diffDocuments(before, before), [], 'an identical document changes nothing');
   t.same(changeLines(userChangeSummary(before, before)), ['nothing changed']);
+});
+
+t.test('shape changes: typed list to untyped, attribute added or removed whole, type case', async (t) => {
+  t.same(
+    diffDocuments({ emails: [{ type: 'work', value: 'a@x.test' }] }, { emails: [{ value: 'a@x.test' }] }),
+    [{ path: 'emails', to: 'a@x.test' }, { path: 'emails[type eq "work"].value', from: 'a@x.test' }],
+  );
+  t.same(diffDocuments({ name: { givenName: 'A' } }, {}), [{ path: 'name.givenName', from: 'A' }]);
+  t.same(diffDocuments({}, { addresses: [{ type: 'work', locality: 'Oslo' }] }), [{ path: 'addresses[type eq "work"].locality', to: 'Oslo' }]);
+  t.same(diffDocuments({ emails: [{ type: 'Work', value: 'a' }] }, { emails: [{ type: 'work', value: 'a' }] }), [], 'type matched case-insensitively');
+  t.same(diffDocuments({ emails: [] }, { emails: [{ value: 'a' }] }), [{ path: 'emails', to: 'a' }]);
 });
 
 t.test('elements that share or lack a type are shown as one list', async (t) => {

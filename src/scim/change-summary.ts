@@ -81,17 +81,9 @@ function flatten(doc: Doc, prefix: string, sep: string, out: Map<string, Leaf>, 
   }
 }
 
-function leaves(doc: Doc): Map<string, Leaf> {
-  const out = new Map<string, Leaf>();
-  flatten(doc, '', '.', out, false);
-  return out;
-}
-
-/** Attribute paths whose value differs between the two stored documents, in document order. */
-export function diffDocuments(before: Doc, after: Doc): AttributeChange[] {
-  const a = leaves(before);
-  const b = leaves(after);
-  const out: AttributeChange[] = [];
+/** Changes between two flattened sides; used where the shapes differ (an attribute added or
+ * removed, a list that is typed on one side only), which is rare next to equal values. */
+function compareLeaves(a: Map<string, Leaf>, b: Map<string, Leaf>, out: AttributeChange[]): void {
   for (const [path, leaf] of b) {
     const old = a.get(path);
     if (old && old.key === leaf.key) continue;
@@ -102,6 +94,79 @@ export function diffDocuments(before: Doc, after: Doc): AttributeChange[] {
     if (b.has(path)) continue;
     out.push(leaf.secret ? { path, secret: true } : { path, from: leaf.show });
   }
+}
+
+function compareFlattened(av: unknown, bv: unknown, k: string, prefix: string, sep: string, secretAbove: boolean, out: AttributeChange[]): void {
+  const a = new Map<string, Leaf>();
+  const b = new Map<string, Leaf>();
+  if (av !== undefined && av !== null) flatten({ [k]: av }, prefix, sep, a, secretAbove);
+  if (bv !== undefined && bv !== null) flatten({ [k]: bv }, prefix, sep, b, secretAbove);
+  compareLeaves(a, b, out);
+}
+
+function elementWithoutType(el: Doc): Doc {
+  const { type: _type, ...rest } = el;
+  return rest;
+}
+
+/** Two lists of typed elements, element by element under `attr[type eq "…"]`. */
+function diffTyped(a: Doc[], b: Doc[], path: string, secret: boolean, out: AttributeChange[]): void {
+  const before = new Map<string, Doc>();
+  for (const el of a) before.set((el.type as string).toLowerCase(), el);
+  for (const el of b) {
+    const key = (el.type as string).toLowerCase();
+    const old = before.get(key);
+    before.delete(key);
+    const p = `${path}[type eq "${el.type as string}"]`;
+    if (old) diffObjects(old, el, p, '.', secret, out, 'type');
+    else compareLeaves(new Map(), leavesOf(elementWithoutType(el), p, secret), out);
+  }
+  for (const old of before.values()) compareLeaves(leavesOf(elementWithoutType(old), `${path}[type eq "${old.type as string}"]`, secret), new Map(), out);
+}
+
+function leavesOf(doc: Doc, prefix: string, secret: boolean): Map<string, Leaf> {
+  const m = new Map<string, Leaf>();
+  flatten(doc, prefix, '.', m, secret);
+  return m;
+}
+
+function diffValue(k: string, av: unknown, bv: unknown, prefix: string, sep: string, secretAbove: boolean, out: AttributeChange[]): void {
+  // Most attributes of a PATCH are untouched: equal scalars cost one comparison, no path string.
+  if (av === bv) return;
+  const absentA = av === undefined || av === null;
+  const absentB = bv === undefined || bv === null;
+  if (absentA && absentB) return;
+  const secret = secretAbove || SECRET_NAME.test(k);
+  if (!absentA && !absentB) {
+    const path = prefix ? `${prefix}${sep}${k}` : k;
+    if (isPlainObject(av) && isPlainObject(bv)) {
+      // The extension object's attributes are addressed `urn:…:User:department` (RFC 7644 §3.10).
+      return diffObjects(av, bv, path, !prefix && k.startsWith('urn:') ? ':' : '.', secret, out);
+    }
+    if (Array.isArray(av) && Array.isArray(bv)) {
+      const ta = typedElements(av);
+      const tb = typedElements(bv);
+      if (ta && tb && ta.length && tb.length) return diffTyped(ta, tb, path, secret, out);
+    } else if (!isPlainObject(av) && !isPlainObject(bv) && !Array.isArray(av) && !Array.isArray(bv)) {
+      const from = scalarText(av);
+      const to = scalarText(bv);
+      if (from === to) return;
+      out.push(secret ? { path, secret: true } : { path, from: cut(from), to: cut(to) });
+      return;
+    }
+  }
+  compareFlattened(av, bv, k, prefix, sep, secretAbove, out);
+}
+
+function diffObjects(a: Doc, b: Doc, prefix: string, sep: string, secret: boolean, out: AttributeChange[], skip?: string): void {
+  for (const k in b) if (k !== skip) diffValue(k, a[k], b[k], prefix, sep, secret, out);
+  for (const k in a) if (k !== skip && !Object.hasOwn(b, k)) diffValue(k, a[k], undefined, prefix, sep, secret, out);
+}
+
+/** Attribute paths whose value differs between the two stored documents, in document order. */
+export function diffDocuments(before: Doc, after: Doc): AttributeChange[] {
+  const out: AttributeChange[] = [];
+  diffObjects(before, after, '', '.', false, out);
   return out;
 }
 
