@@ -4,7 +4,12 @@
 import t from 'tap';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { seedTenant } from './helpers/oauth.ts';
-import { consoleAs } from './helpers/console.ts';
+import { consoleAs, seedTenant as seedTenantRow } from './helpers/console.ts';
+import { freshDb } from './helpers/db.ts';
+import { createUsersRepo } from '../src/db/scim-users.ts';
+import { createGroupsRepo } from '../src/db/scim-groups.ts';
+import { createUsersService } from '../src/scim/users-service.ts';
+import { createGroupsService } from '../src/scim/groups-service.ts';
 import { createSecretToken } from '../src/db/secret-tokens.ts';
 import { parseChanges } from '../src/activity/changes.ts';
 
@@ -141,4 +146,23 @@ t.test('ACTIVITY_RECORDING=off: nothing recorded', async (t) => {
   const page = await (await jar.get('/console/activity')).text();
   t.equal(await db.activity.count({ where: { tenantId: tenant.id } }), 0);
   t.notMatch(page, 'Smyth');
+});
+
+t.test('the services work a summary out only when asked to (activity recording on)', async (t) => {
+  const db = await freshDb(t);
+  const tenantId = await seedTenantRow(db, 'acme');
+  const patch = (v: string) => ({ schemas: [PATCH], Operations: [{ op: 'Replace', path: 'displayName', value: v }] });
+  for (const trackChanges of [false, true]) {
+    const users = createUsersService({ repo: createUsersRepo(db), baseUrl: 'http://x/scim/v2', trackChanges });
+    const groups = createGroupsService({ repo: createGroupsRepo(db), baseUrl: 'http://x/scim/v2', trackChanges });
+    const u = await users.create(tenantId, { schemas: [USER], userName: `u-${trackChanges}@acme.test` });
+    const g = await groups.create(tenantId, { schemas: [GROUP], displayName: `g-${trackChanges}` });
+    const results = [
+      await users.patch(tenantId, u.id, patch('A'), undefined),
+      await users.replace(tenantId, u.id, { schemas: [USER], userName: `u-${trackChanges}@acme.test` }, undefined),
+      await groups.patch(tenantId, g.id, patch('B'), undefined, null),
+      await groups.replace(tenantId, g.id, { schemas: [GROUP], displayName: `c-${trackChanges}` }, undefined),
+    ];
+    t.same(results.map((r) => 'changes' in r), [trackChanges, trackChanges, trackChanges, trackChanges], `trackChanges ${trackChanges}`);
+  }
 });
