@@ -1,6 +1,7 @@
 // Audit log rows (admin and security events), apart from the SCIM Activity table: each is one
 // small insert made by a person's action, never on the SCIM hot path.
 import type { Db, Prisma } from './client.ts';
+import { containsText } from './text-match.ts';
 
 export interface AuditRowInput {
   tenantId: string | null;
@@ -28,17 +29,18 @@ export interface AuditFilter {
   outcome?: 'success' | 'failure';
 }
 
-function where(tenantId: string, f: AuditFilter): Prisma.AuditEventWhereInput {
+function where(db: Db, tenantId: string, f: AuditFilter): Prisma.AuditEventWhereInput {
   const w: Prisma.AuditEventWhereInput = { tenantId };
   if (f.from || f.to) w.at = { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) };
   if (f.outcome) w.outcome = f.outcome;
   const s = f.search?.trim();
-  if (s) w.OR = [{ actor: { contains: s } }, { target: { contains: s } }, { event: { contains: s } }];
+  // Case-insensitive on both databases, as SQLite's LIKE is by itself.
+  if (s) w.OR = [{ actor: containsText(db, s) }, { target: containsText(db, s) }, { event: containsText(db, s) }];
   return w;
 }
 
 export async function listAudit(db: Db, tenantId: string, f: AuditFilter & { page: number; pageSize: number }): Promise<{ items: AuditRow[]; total: number }> {
-  const w = where(tenantId, f);
+  const w = where(db, tenantId, f);
   const page = Number.isInteger(f.page) && f.page > 0 ? f.page : 1;
   const [items, total] = await db.$transaction([
     db.auditEvent.findMany({ where: w, orderBy: [{ at: 'desc' }, { id: 'desc' }], skip: (page - 1) * f.pageSize, take: f.pageSize }),

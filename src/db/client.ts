@@ -38,6 +38,12 @@ interface Storage {
   health: StorageHealth;
 }
 const storages = new WeakMap<Db, Storage>();
+const postgres = new WeakSet<Db>();
+
+/** Whether `db` runs on PostgreSQL (for the few filters Prisma spells differently per provider). */
+export function isPostgres(db: Db): boolean {
+  return postgres.has(db);
+}
 
 /** The driver connection under `db` for bulk side writes (sqlite-adapter.ts), when there is one. */
 export function directWriter(db: Db): DirectWriter | null {
@@ -93,5 +99,6 @@ function createPgDb(databaseUrl: string, opts: DbOptions): Db {
   // are identical and only the embedded provider differs; the SQLite client's type stands for both.
   const db = new PgPrismaClient({ adapter: factory, transactionOptions: { maxWait: busyWaitMs } }) as unknown as Db;
   storages.set(db, { factory: null, health });
+  postgres.add(db);
   return db;
 }

@@ -4,6 +4,7 @@
 // limit together: each statement is atomic on SQLite and PostgreSQL alike.
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
+import { isUniqueViolation } from './errors.ts';
 
 /** Seconds to wait when the bucket is full, 0 when the attempt was counted and may proceed. */
 export async function claimAttempt(db: Db, bucket: string, limit: number, windowSeconds: number, now = new Date()): Promise<number> {
@@ -28,7 +29,7 @@ export async function claimAttempt(db: Db, bucket: string, limit: number, window
       await db.throttleBucket.create({ data: { bucket, count: 1, windowStart: now } });
       return 0;
     } catch (err) {
-      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+      if (!isUniqueViolation(err)) throw err;
     }
   }
   // Only under extreme contention on one bucket; refusing is the safe side.

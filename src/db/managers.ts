@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
+import { isUniqueViolation } from './errors.ts';
 import { AccountError } from '../accounts/errors.ts';
 
 export type Role = 'admin' | 'viewer';
@@ -77,7 +78,7 @@ export async function createManager(
     });
     return asManager(row);
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    if (isUniqueViolation(err)) {
       throw new AccountError('duplicate_username', `a manager named "${username}" already exists in this tenant`);
     }
     throw err;

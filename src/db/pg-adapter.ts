@@ -12,13 +12,17 @@ type Queryable = {
 };
 type Adapter = Queryable & { startTransaction(isolation?: unknown): Promise<Queryable & { commit(): Promise<void> }> };
 
+// Only a write that succeeds proves the database takes writes again (a read-only or full server
+// still answers SELECTs), so reads, the readiness probe's SELECT 1 included, do not clear a fault.
+const NOT_A_WRITE = /^\s*(SELECT|SHOW|SET|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+
 function observe<T extends Queryable>(q: T, health: StorageHealth): T {
   for (const name of ['queryRaw', 'executeRaw'] as const) {
     const original = q[name].bind(q);
     q[name] = async (query: unknown) => {
       try {
         const result = await original(query);
-        health.success();
+        if (!NOT_A_WRITE.test((query as { sql?: string }).sql ?? '')) health.success();
         return result;
       } catch (e) {
         const fault = asStorageUnavailable(e);

@@ -8,13 +8,18 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { StartupError } from '../startup-error.ts';
-import { parsePgUrl } from './pg-url.ts';
+import { parsePgUrl, redactPgUrl } from './pg-url.ts';
 import { startupErrorFromPg } from './pg-startup-errors.ts';
 
 export const PG_MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations-postgresql');
 
 // The key `prisma migrate deploy` locks on, so the CLI and a starting instance exclude each other.
+// Other schemas (one per test server, or per tenant group) lock (key, hash of the schema name)
+// instead: migrating one schema never waits for another.
 const PRISMA_MIGRATE_LOCK = 72707369;
+// Longer than any migration takes; a holder that never lets go (a frozen instance) must not stall
+// every start behind it forever.
+const LOCK_WAIT = '120s';
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
@@ -41,11 +46,24 @@ export async function migratePg(databaseUrl: string): Promise<string[]> {
   try {
     if (target.schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
     await client.query(`SET search_path TO "${target.schema}"`);
-    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
+    await client.query(`SET lock_timeout = '${LOCK_WAIT}'`);
+    const [lock, unlock] =
+      target.schema === 'public'
+        ? [`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`, `SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK})`]
+        : [`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK}, hashtext($1))`, `SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK}, hashtext($1))`];
+    const lockArgs = target.schema === 'public' ? [] : [target.schema];
+    try {
+      await client.query(lock, lockArgs);
+    } catch (e) {
+      if ((e as { code?: string }).code === '55P03') {
+        throw new StartupError(`another process has held the migration lock on ${redactPgUrl(databaseUrl)} for ${LOCK_WAIT}: is an instance or a prisma migrate stuck?`);
+      }
+      throw e;
+    }
     try {
       return await apply(client);
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK]).catch(() => {});
+      await client.query(unlock, lockArgs).catch(() => {});
     }
   } catch (e) {
     throw e instanceof StartupError ? e : startupErrorFromPg(databaseUrl, e);

@@ -1,6 +1,7 @@
 // Prisma errors → SCIM domain errors, in one place (architecture.md: only src/db/ knows Prisma).
 import { Prisma } from './generated/client.ts';
 import { InvalidValueError, ScimError, UniquenessError } from '../scim/errors.ts';
+import { isUniqueViolation } from './errors.ts';
 
 /** P2002 (unique index) is the race-safe uniqueness check: two simultaneous creates of one
  * userName both pass any pre-check, and only the index decides (issue 3 item 7). */
@@ -13,29 +14,27 @@ export function mapPrismaError(err: unknown, uniqueDetail: string): never {
       throw new InvalidValueError('A value in the request cannot be stored');
     }
   }
-  // A query built from client input (filter, sortBy) that Prisma rejects is bad input, never a 5xx.
-  if (err instanceof Prisma.PrismaClientValidationError) throw new InvalidValueError('The request cannot be expressed as a query');
+  // A PrismaClientValidationError passes on as it is: filters and sortBy are validated before a
+  // query is built, so Prisma rejecting one is our bug, logged and answered 500 (errors.ts).
   throw err;
 }
 
 /** Conflicts that a retried transaction resolves: a lost optimistic version check (P2025 on an
  * update keyed by version) or a duplicate member row inserted by a concurrent transaction. */
 export function isRetryable(err: unknown): boolean {
-  return err instanceof RetryTransaction || (err instanceof Prisma.PrismaClientKnownRequestError && (err.code === 'P2025' || err.code === 'P2034'));
+  if (err instanceof RetryTransaction) return true;
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2025' || err.code === 'P2034') return true;
+  // A raw statement's serialization failure (PostgreSQL 40001) arrives as P2010 with this kind.
+  const cause = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause;
+  return err.code === 'P2010' && cause?.kind === 'TransactionWriteConflict';
 }
 
 /** Thrown inside a transaction to roll it back and run it again (e.g. a member row that a
  * concurrent transaction inserted first: the retry sees it and skips it, so add stays idempotent). */
 export class RetryTransaction extends Error {}
 
-/** P2002 from a model query; from a raw query (P2010) the driver adapter's error kind, which the
- * SQLite and PostgreSQL adapters both report as UniqueConstraintViolation. */
-export function isUniqueViolation(err: unknown): boolean {
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  if (err.code === 'P2002') return true;
-  const cause = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause;
-  return err.code === 'P2010' && cause?.kind === 'UniqueConstraintViolation';
-}
+export { isUniqueViolation };
 
 export async function withRetry<T>(fn: () => Promise<T>, attempts = 12): Promise<T> {
   for (let i = 0; ; i++) {

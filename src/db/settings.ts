@@ -3,6 +3,7 @@
 // Secret values go through getOrCreateSecretSetting (sealed); getOrCreateSetting is for the rest.
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
+import { isUniqueViolation } from './errors.ts';
 import { isSealed, open, seal } from '../secrets/seal.ts';
 
 export async function getSetting(db: Db, key: string): Promise<string | null> {
@@ -22,7 +23,7 @@ export async function getOrCreateSetting(db: Db, key: string, generate: () => st
   try {
     await db.setting.create({ data: { key, value: generate() } });
   } catch (err) {
-    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+    if (!isUniqueViolation(err)) throw err;
   }
   return (await getSetting(db, key))!;
 }

@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
+import { isUniqueViolation } from './errors.ts';
 import { AccountError } from '../accounts/errors.ts';
 import { accountChanges } from '../accounts/events.ts';
 import { revokeTenantTokenStatements, tenantGrantIds } from './oidc-adapter.ts';
@@ -42,7 +43,7 @@ export async function createTenant(db: Db, input: { domain: string; name: string
       select: SELECT,
     });
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    if (isUniqueViolation(err)) {
       throw new AccountError('duplicate_domain', `a tenant with domain "${domainKey(domain)}" already exists`);
     }
     throw err;
