@@ -100,6 +100,10 @@ const seenByClient = (s: LastSeen, clientId: string) => Prisma.sql`
   UPDATE "Connection" SET "lastScimAt" = ${s.at}
   WHERE "clientId" = ${clientId} AND "tenantId" = ${s.tenantId} AND "revokedAt" IS NULL AND ("lastScimAt" IS NULL OR "lastScimAt" < ${s.at})`;
 
+const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+const byHourlyKey = (x: HourlyDelta, y: HourlyDelta) => cmp(x.tenantId, y.tenantId) || x.hour.getTime() - y.hour.getTime() || cmp(x.grantId, y.grantId);
+const bySeenKey = (x: LastSeen, y: LastSeen) => cmp(x.grantId ?? '', y.grantId ?? '') || cmp(x.clientId ?? '', y.clientId ?? '') || cmp(x.tenantId, y.tenantId);
+
 /**
  * One flush, one transaction: the rows (multi-row INSERTs), the hourly counters and the
  * connections' last-seen times. Written straight on the driver connection when there is one:
@@ -111,8 +115,11 @@ const seenByClient = (s: LastSeen, clientId: string) => Prisma.sql`
 export async function writeActivityBatch(db: Db, batch: ActivityBatch): Promise<void> {
   const statements: Prisma.Sql[] = [];
   for (const part of chunks(batch.rows)) statements.push(insertRows(part));
-  for (const h of batch.hourly) statements.push(hourlyUpsert(h));
-  for (const s of batch.lastSeen) {
+  // Every instance writes the shared rows in one order (by key): two flushes that met the same
+  // counters in different request orders would otherwise lock them in opposite orders, and
+  // PostgreSQL aborts one of them as a deadlock (40P01).
+  for (const h of [...batch.hourly].sort(byHourlyKey)) statements.push(hourlyUpsert(h));
+  for (const s of [...batch.lastSeen].sort(bySeenKey)) {
     if (s.grantId) statements.push(seenByGrant(s, s.grantId));
     else if (s.clientId) statements.push(seenByClient(s, s.clientId));
   }
