@@ -31,7 +31,7 @@ function reason(e: unknown): string {
  */
 export function prepareSqliteFile(databaseUrl: string): string {
   const file = sqlitePath(databaseUrl);
-  if (file === null) throw new StartupError(`DATABASE_URL must be a file: URL (SQLite), got "${databaseUrl.split(':')[0]}:"`);
+  if (file === null) throw new StartupError(`DATABASE_URL must be a file: URL (SQLite) or a postgresql:// URL, got "${databaseUrl.split(':')[0]}:"`);
   const dir = path.dirname(file);
   if (file === path.resolve(DEFAULT_DATABASE_FILE)) {
     try {
