@@ -4,6 +4,7 @@ import t from 'tap';
 import { diffDocuments, groupChangeSummary, groupReplaceSummary, MAX_ATTRIBUTES, MAX_MEMBER_IDS, MAX_VALUE_CHARS, secretsInBody, secretsInPatch, userChangeSummary } from '../src/scim/change-summary.ts';
 import { changeLines, memberLine, parseChanges } from '../src/activity/changes.ts';
 import { parsePatchRequest } from '../src/scim/patch/request.ts';
+import { prng } from './helpers/scim.ts';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -108,4 +109,45 @@ t.test('member lines', async (t) => {
   t.equal(parseChanges('not json'), null);
   t.equal(parseChanges(null), null);
   t.same(parseChanges(JSON.stringify({ attributes: [], more: 0 })), { attributes: [], more: 0 });
+});
+
+t.test('seeded random documents: never throws, secrets never valued, bounds hold, a document equals itself', async (t) => {
+  const rnd = prng(20261129);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const MARK = 'MARK-s3cr3t';
+  const keys = ['userName', 'title', 'name', 'emails', 'password', 'active', 'addresses', ENT, 'x', 'clientSecret'];
+  function value(depth: number, key: string): unknown {
+    if (/password|secret/i.test(key)) return `${MARK}${Math.floor(rnd() * 3)}`;
+    const r = rnd();
+    if (depth > 2 || r < 0.4) return pick<unknown>(['a', 'b', 'x'.repeat(300), true, false, 7, null, '']);
+    if (r < 0.7) {
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < 3; i++) {
+        const k = pick(keys);
+        o[k] = value(depth + 1, k);
+      }
+      return o;
+    }
+    return Array.from({ length: Math.floor(rnd() * 4) }, () => (rnd() < 0.6 ? { type: pick(['work', 'home', 'Work']), value: value(depth + 1, 'value') } : pick(['a', 'b'])));
+  }
+  const doc = () => {
+    const d: Record<string, unknown> = {};
+    for (let i = 0; i < 6; i++) {
+      const k = pick(keys);
+      d[k] = value(0, k);
+    }
+    return d;
+  };
+  let changed = 0;
+  for (let i = 0; i < 400; i++) {
+    const a = doc();
+    const b = rnd() < 0.2 ? structuredClone(a) : doc();
+    const s = userChangeSummary(a, b, ['password']);
+    const json = JSON.stringify(s);
+    if (json.includes(MARK)) t.fail(`secret value leaked: ${json}`);
+    if (s.attributes.length > MAX_ATTRIBUTES || s.attributes.some((c) => (c.from?.length ?? 0) > MAX_VALUE_CHARS || (c.to?.length ?? 0) > MAX_VALUE_CHARS)) t.fail('bound exceeded');
+    if (diffDocuments(a, structuredClone(a)).length !== 0) t.fail(`a document differs from its copy: ${JSON.stringify(a)}`);
+    changed += s.attributes.length;
+  }
+  t.ok(changed > 400, 'the documents did differ');
 });

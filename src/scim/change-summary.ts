@@ -22,8 +22,14 @@ function cut(s: string): string {
   return s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS - 1)}…` : s;
 }
 
+// Objects are shown as JSON only where a list element has no value to show; a credential nested
+// in one is masked there too.
+function maskSecrets(this: unknown, k: string, v: unknown): unknown {
+  return k && SECRET_NAME.test(k) ? '(secret)' : v;
+}
+
 function scalarText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  return typeof v === 'string' ? v : JSON.stringify(v, maskSecrets);
 }
 
 /** A list whose elements cannot be told apart by `type`: shown as one value, built only up to the
@@ -34,7 +40,7 @@ function listShow(list: unknown[]): string {
     let part: string;
     if (isPlainObject(el)) {
       const main = el.value ?? el.display ?? el.formatted;
-      part = main === undefined ? JSON.stringify(el) : scalarText(main);
+      part = scalarText(main === undefined ? el : main);
       if (typeof el.type === 'string') part += ` (${el.type})`;
     } else part = scalarText(el);
     s = s ? `${s}, ${part}` : part;
