@@ -197,7 +197,7 @@ t.test('console pages', async (t) => {
     t.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="activity-acme-/);
     const body = await csv.text();
     const lines = body.trimEnd().split('\r\n');
-    t.equal(lines[0], 'time,method,operation,resourceType,resourceId,status,outcome,scimType,detail,durationMs,clientId');
+    t.equal(lines[0], 'time,method,operation,resourceType,resourceId,status,outcome,scimType,detail,durationMs,clientId,changes');
     t.equal(lines.length, 4, 'header + 3 rows of tenant A');
     t.ok(body.includes(`"'=HYPERLINK(""http://evil""), ""quoted"""`), 'formula prefixed and quotes escaped');
     t.notOk(body.includes(uB), 'no other-tenant rows');
