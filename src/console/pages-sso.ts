@@ -25,6 +25,7 @@ const LABELS: Record<(typeof URL_KEYS)[number], string> = {
   logout_url: 'Logout Url',
   metadata_url: 'SP metadata (upload in Basic SAML Configuration)',
   oidc_redirect_uri: 'Redirect URI (OpenID Connect app registration, Web platform)',
+  oidc_logout_url: 'Front-channel logout URL (OpenID Connect app registration, Authentication)',
 };
 
 // Copy buttons need script; served from here so the console's CSP (script-src 'self') allows it.

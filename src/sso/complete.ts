@@ -23,7 +23,7 @@ export async function completeSignIn(
   }
   await recordSignIn(db, user, input.identity.objectId);
   await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject }, reply.request);
-  const s = await createSession(db, config, { tenantId: input.tenantId, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr });
+  const s = await createSession(db, config, { tenantId: input.tenantId, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr, upstream: input.identity.logout });
   reply.setCookie(sessionCookieName(config), s.value, { ...cookieOptions(config), maxAge: s.maxAge });
   return reply.redirect(input.returnTo ?? '/my', 303);
 }

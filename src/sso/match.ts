@@ -16,6 +16,9 @@ export interface UpstreamIdentity {
   email: string | null;
   emailVerified: boolean;
   amr: string[];
+  /** What single logout needs later: Entra's OIDC session id (sid claim), or the SAML NameID and
+   * SessionIndex a LogoutRequest names. */
+  logout?: { sid?: string | null; nameId?: string | null; sessionIndex?: string | null };
 }
 
 export interface MatchedUser {

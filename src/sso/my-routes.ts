@@ -12,6 +12,7 @@ import { recordSsoEvent } from './events.ts';
 import { page } from './render.ts';
 import { cookieOptions, destroySession, destroyUserSessions, listUserSessions, loadSession, sessionCookieName } from './sessions.ts';
 import { spUrls } from './urls.ts';
+import { oidcLogoutUrl, samlLogoutUrl } from './single-logout.ts';
 
 export async function myRoutes(app: FastifyInstance, deps: { config: Config; db: Db }): Promise<void> {
   const { config, db } = deps;
@@ -80,6 +81,16 @@ export async function myRoutes(app: FastifyInstance, deps: { config: Config; db:
     else await destroySession(db, s.id);
     await recordSsoEvent(db, { tenantId: s.tenantId, protocol: s.protocol, outcome: 'logout', reason: everywhere ? 'signed out everywhere' : 'signed out', userId: s.userId, subject: s.user.userName }, req);
     reply.clearCookie(name, cookieOptions(config));
+    // Our session is gone; now end the browser's Entra session too, or the next "Sign in with
+    // Microsoft" would come straight back signed in.
+    const cfg = await loadSsoConfig(db, s.tenantId);
+    let upstream: string | null = null;
+    if (cfg?.protocol === 'saml' && s.protocol === 'saml') {
+      upstream = await samlLogoutUrl(db, { tenantId: s.tenantId, cfg, urls: spUrls(config, s.tenantId), nameId: s.upstream.nameId, sessionIndex: s.upstream.sessionIndex });
+    } else if (cfg?.protocol === 'oidc' && s.protocol === 'oidc') {
+      upstream = await oidcLogoutUrl(config, cfg);
+    }
+    if (upstream) return reply.redirect(upstream, 303);
     return page(reply, 200, 'my/signed-out', { title: 'Signed out', heading: 'You are signed out', message: everywhere ? 'You have been signed out of SecureLogin in every browser.' : 'You have been signed out of SecureLogin.' });
   });
 }

@@ -9,7 +9,9 @@ import { loadSsoConfig, type MatchAttribute } from './config-store.ts';
 import { completeSignIn } from './complete.ts';
 import { finishOidc, startOidc } from './oidc.ts';
 import { Refusal } from './refusals.ts';
-import { refuse } from './render.ts';
+import { page, refuse } from './render.ts';
+import { recordSsoEvent } from './events.ts';
+import { destroySessionsBySid } from './sessions.ts';
 import { returnToFrom } from './return-to.ts';
 import { consumeRequest } from './saml-request.ts';
 import { ssoTenant } from './tenant-context.ts';
@@ -17,6 +19,7 @@ import { spUrls } from './urls.ts';
 
 const STATE_COOKIE = 'sl_sso_state';
 const CALLBACK_PATH = '/sso/oidc/callback';
+const LOGOUT_PATH = '/sso/oidc/logout';
 
 export async function oidcRoutes(app: FastifyInstance, deps: { config: Config; db: Db }): Promise<void> {
   const { config, db } = deps;
@@ -39,6 +42,27 @@ export async function oidcRoutes(app: FastifyInstance, deps: { config: Config; d
     } catch (err) {
       return refused(reply, err);
     }
+  });
+
+  // OpenID Connect Front-Channel Logout 1.0: Entra loads this URL in an iframe on its sign-out page.
+  // Cross-site iframes carry no Lax cookie, so the session is found by the sid Entra put in the ID
+  // token at sign-in, under the issuer that names the tenant. Answers 200 whatever it finds, and may
+  // be framed by the issuer's origin only.
+  app.get<{ Querystring: { iss?: string; sid?: string } }>(LOGOUT_PATH, async (req, reply) => {
+    const iss = typeof req.query.iss === 'string' ? req.query.iss.slice(0, 500).replace(/\/+$/, '') : '';
+    const sid = typeof req.query.sid === 'string' ? req.query.sid.slice(0, 200) : '';
+    const ancestors = new Set<string>();
+    if (iss && sid) {
+      const tenants = await db.ssoConfig.findMany({ where: { protocol: 'oidc', oidcIssuer: iss }, select: { tenantId: true, oidcIssuer: true } });
+      for (const cfg of tenants) {
+        ancestors.add(new URL(cfg.oidcIssuer!).origin);
+        for (const s of await destroySessionsBySid(db, cfg.tenantId, sid)) {
+          await recordSsoEvent(db, { tenantId: cfg.tenantId, protocol: 'oidc', outcome: 'logout', reason: 'front-channel logout from Entra', userId: s.userId }, req);
+        }
+      }
+    }
+    reply.header('content-security-policy', `default-src 'none'; frame-ancestors ${ancestors.size ? [...ancestors].join(' ') : "'none'"}`);
+    return page(reply, 200, 'my/signed-out', { title: 'Signed out', heading: 'You are signed out', message: 'You have been signed out of SecureLogin.' });
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>(CALLBACK_PATH, async (req, reply) => {

@@ -90,5 +90,7 @@ export async function finishOidc(
     email: str('email'),
     emailVerified: edov === true || edov === 'true' || edov === 1,
     amr,
+    // Entra's front-channel logout names the session by sid (an optional claim): kept to end ours.
+    logout: { sid: str('sid') },
   };
 }

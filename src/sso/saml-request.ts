@@ -39,7 +39,7 @@ export async function startSamlRequest(
 }
 
 /** Marks the request used, once: false when unknown, for another tenant, expired or used. */
-export async function consumeRequest(db: Db, id: string, tenantId: string, kind: 'saml' | 'oidc') {
+export async function consumeRequest(db: Db, id: string, tenantId: string, kind: 'saml' | 'oidc' | 'saml_logout') {
   const now = new Date();
   const r = await db.ssoRequest.updateMany({ where: { id, tenantId, kind, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
   if (r.count !== 1) return null;

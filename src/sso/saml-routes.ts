@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Tenant } from '../db/tenants.ts';
-import { loadCerts, type MatchAttribute } from './config-store.ts';
+import { loadCerts, loadSsoConfig, type MatchAttribute } from './config-store.ts';
+import { acceptLogoutResponse } from './single-logout.ts';
 import { completeSignIn } from './complete.ts';
 import { recordSsoEvent } from './events.ts';
 import { Refusal } from './refusals.ts';
@@ -70,12 +71,28 @@ export async function samlRoutes(app: FastifyInstance, deps: { config: Config; d
   // default, so it can only end the session of the browser that carries it (a low-value CSRF
   // target); a LogoutResponse comes back after a sign-out we started. Entra does not accept a
   // LogoutResponse to its broadcast, so the answer is a plain page.
-  app.get<{ Params: Params }>('/sso/:tenantId/saml/slo', async (req, reply) => {
+  app.get<{ Params: Params; Querystring: { SAMLResponse?: string } }>('/sso/:tenantId/saml/slo', async (req, reply) => {
     let t: Tenant;
     try {
       t = await tenantFor(db, req.params.tenantId);
     } catch (err) {
       return refused(reply, err);
+    }
+    if (typeof req.query.SAMLResponse === 'string') {
+      // Entra's answer to the LogoutRequest POST /my/logout sent; our session ended before that.
+      try {
+        const cfg = await loadSsoConfig(db, t.id);
+        if (!cfg || cfg.protocol !== 'saml') throw new Refusal('sso_not_configured');
+        const ok = await acceptLogoutResponse(db, { tenantId: t.id, cfg, samlResponse: req.query.SAMLResponse.slice(0, 100_000) });
+        return page(reply, 200, 'my/signed-out', {
+          title: 'Signed out',
+          heading: 'You are signed out',
+          message: ok ? 'You have been signed out of SecureLogin and of your Microsoft account.' : 'You have been signed out of SecureLogin. Microsoft Entra ID did not confirm signing you out of your Microsoft account: close the browser to be sure.',
+        });
+      } catch (err) {
+        if (err instanceof Refusal) Object.assign(err, { tenant: t });
+        return refused(reply, err);
+      }
     }
     const name = sessionCookieName(config);
     const s = await loadSession(db, config, req.cookies[name]);

@@ -169,6 +169,7 @@ export async function verifySamlResponse(
 
   const nameId = profile.nameID ?? null;
   const amr = attributeValues(assertion, CLAIM.amr);
+  const authn = child(assertion, NS.saml, 'AuthnStatement');
   return {
     assertionId,
     solicited: signedInResponseTo !== null,
@@ -182,6 +183,7 @@ export async function verifySamlResponse(
       email: attributeValues(assertion, CLAIM.email)[0] ?? null,
       emailVerified: false,
       amr,
+      logout: { nameId, sessionIndex: authn?.getAttribute('SessionIndex') || null },
     },
   };
 }

@@ -29,11 +29,18 @@ export interface LiveSession {
   amr: string[];
   createdAt: Date;
   expiresAt: Date;
+  upstream: UpstreamSessionRef;
   user: { id: string; userName: string; data: Record<string, unknown> };
   tenant: { id: string; domain: string; name: string };
 }
 
-export async function createSession(db: Db, config: Config, input: { tenantId: string; userId: string; protocol: string; amr: string[] }) {
+export interface UpstreamSessionRef {
+  sid?: string | null;
+  nameId?: string | null;
+  sessionIndex?: string | null;
+}
+
+export async function createSession(db: Db, config: Config, input: { tenantId: string; userId: string; protocol: string; amr: string[]; upstream?: UpstreamSessionRef }) {
   const value = crypto.randomBytes(32).toString('base64url');
   const now = Date.now();
   await db.endUserSession.create({
@@ -44,6 +51,9 @@ export async function createSession(db: Db, config: Config, input: { tenantId: s
       csrfToken: crypto.randomBytes(24).toString('base64url'),
       protocol: input.protocol,
       amr: JSON.stringify(input.amr),
+      upstreamSid: input.upstream?.sid?.slice(0, 200) ?? null,
+      samlNameId: input.upstream?.nameId?.slice(0, 500) ?? null,
+      samlSessionIndex: input.upstream?.sessionIndex?.slice(0, 200) ?? null,
       expiresAt: new Date(now + config.sso.sessionAbsoluteSeconds * 1000),
     },
   });
@@ -76,6 +86,7 @@ export async function loadSession(db: Db, config: Config, cookieValue: string | 
     amr: JSON.parse(s.amr) as string[],
     createdAt: s.createdAt,
     expiresAt: s.expiresAt,
+    upstream: { sid: s.upstreamSid, nameId: s.samlNameId, sessionIndex: s.samlSessionIndex },
     user: { id: user.id, userName: String(data.userName ?? ''), data },
     tenant: { id: tenant.id, domain: tenant.domain, name: tenant.name },
   };
@@ -88,6 +99,13 @@ export async function destroySession(db: Db, id: string): Promise<void> {
 /** "Sign out everywhere" and SCIM deprovisioning clean-up. */
 export async function destroyUserSessions(db: Db, tenantId: string, userId: string): Promise<number> {
   return (await db.endUserSession.deleteMany({ where: { tenantId, userId } })).count;
+}
+
+/** Front-channel logout: the upstream session is named by Entra, our cookie is not sent. */
+export async function destroySessionsBySid(db: Db, tenantId: string, sid: string) {
+  const rows = await db.endUserSession.findMany({ where: { tenantId, upstreamSid: sid }, select: { id: true, userId: true } });
+  if (rows.length) await db.endUserSession.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+  return rows;
 }
 
 export async function listUserSessions(db: Db, tenantId: string, userId: string) {

@@ -10,6 +10,7 @@ export interface SpUrls {
   sign_on_url: string;
   logout_url: string;
   oidc_redirect_uri: string;
+  oidc_logout_url: string;
   oidc_login_url: string;
 }
 
@@ -24,8 +25,10 @@ export function spUrls(config: Config, tenantId: string): SpUrls {
     // One redirect URI for every tenant (an app registration allows at most 256); the tenant
     // travels in server-side state keyed by `state`.
     oidc_redirect_uri: `${config.publicUrl}/sso/oidc/callback`,
+    // The app registration's "Front-channel logout URL"; shared too, the issuer names the tenant.
+    oidc_logout_url: `${config.publicUrl}/sso/oidc/logout`,
     oidc_login_url: `${base}/oidc/login`,
   };
 }
 
-export const URL_KEYS = ['entity_id', 'metadata_url', 'acs_url', 'sign_on_url', 'logout_url', 'oidc_redirect_uri'] as const;
+export const URL_KEYS = ['entity_id', 'metadata_url', 'acs_url', 'sign_on_url', 'logout_url', 'oidc_redirect_uri', 'oidc_logout_url'] as const;

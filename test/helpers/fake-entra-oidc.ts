@@ -17,6 +17,8 @@ export interface OidcUser {
   /** Overrides: the tid or ver the token claims. */
   tid?: string;
   ver?: string;
+  /** Entra's optional sid claim (the Entra session), used by front-channel logout. */
+  sid?: string;
 }
 
 export class FakeEntraOidc {
@@ -43,7 +45,7 @@ export class FakeEntraOidc {
       clients: [{ client_id: this.clientId, client_secret: this.clientSecret, redirect_uris: [redirectUri], token_endpoint_auth_method: 'client_secret_post', response_types: ['code'], grant_types: ['authorization_code'] }],
       jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'fake-entra', use: 'sig', alg: 'RS256' }] },
       cookies: { keys: [crypto.randomBytes(16).toString('hex')] },
-      claims: { openid: ['sub', 'tid', 'ver'], profile: ['name', 'preferred_username', 'oid'], email: ['email', 'xms_edov'] },
+      claims: { openid: ['sub', 'tid', 'ver', 'sid'], profile: ['name', 'preferred_username', 'oid'], email: ['email', 'xms_edov'] },
       scopes: ['openid', 'profile', 'email'],
       conformIdTokenClaims: false,
       pkce: { required: () => true },
@@ -61,6 +63,7 @@ export class FakeEntraOidc {
             name: u.name ?? u.upn,
             preferred_username: u.upn,
             ...(u.oid ? { oid: u.oid } : {}),
+            ...(u.sid ? { sid: u.sid } : {}),
             ...(u.email ? { email: u.email } : {}),
             ...(u.xmsEdov !== undefined ? { xms_edov: u.xmsEdov } : {}),
           }),

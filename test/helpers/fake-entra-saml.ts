@@ -72,6 +72,9 @@ export class FakeEntraSaml {
   /** Extra options for the response the login endpoint sends. */
   nextOptions: Partial<ResponseOptions> = {};
   lastAuthnRequest: string | null = null;
+  lastLogoutRequest: string | null = null;
+  /** Status of the next LogoutResponse (Entra answers Success when the session ended). */
+  logoutStatus = 'Success';
   server: http.Server | null = null;
   url = '';
 
@@ -139,6 +142,15 @@ export class FakeEntraSaml {
     return o.mutate ? o.mutate(xml) : xml;
   }
 
+  /** A LogoutResponse as Entra sends it over HTTP-Redirect: DEFLATE + base64, unsigned. */
+  logoutResponse(inResponseTo: string, o: { issuer?: string; status?: string } = {}): string {
+    const xml =
+      `<samlp:LogoutResponse ID="${guidId()}" Version="2.0" IssueInstant="${new Date().toISOString()}" InResponseTo="${esc(inResponseTo)}" xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">` +
+      `<Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">${esc(o.issuer ?? `https://login.microsoftonline.com/${this.tid}/`)}</Issuer>` +
+      `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:${o.status ?? this.logoutStatus}"/></samlp:Status></samlp:LogoutResponse>`;
+    return zlib.deflateRawSync(Buffer.from(xml)).toString('base64');
+  }
+
   response(o: ResponseOptions): string {
     return Buffer.from(this.responseXml(o), 'utf8').toString('base64');
   }
@@ -160,6 +172,17 @@ export class FakeEntraSaml {
       }
       if (u.pathname === `/${this.tid}/saml2` && u.searchParams.has('SAMLRequest')) {
         const xml = zlib.inflateRawSync(Buffer.from(u.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+        if (/^<samlp:LogoutRequest[\s>]/.test(xml)) {
+          // Entra finds the app by the request's Issuer and answers at its registered Logout URL,
+          // over HTTP-Redirect, with an Issuer on login.microsoftonline.com.
+          this.lastLogoutRequest = xml;
+          const id = /\sID="([^"]+)"/.exec(xml)![1];
+          const audience = /<saml:Issuer>([^<]+)<\/saml:Issuer>/.exec(xml)![1];
+          const slo = new URL(`${audience}/slo`);
+          slo.searchParams.set('SAMLResponse', this.logoutResponse(id));
+          res.writeHead(302, { location: slo.toString() }).end();
+          return;
+        }
         this.lastAuthnRequest = xml;
         const problems = checkAuthnRequest(xml);
         if (problems.length || !this.nextUser) {
