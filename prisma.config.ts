@@ -60,6 +60,8 @@ function pgPoolConfig(u: string): pg.PoolConfig {
     password: decodeURIComponent(p.password),
     database: decodeURIComponent(p.pathname.slice(1)),
     max: 2,
+    // `?schema=` as at run time (src/db/pg-url.ts): the CLI then reads and writes that schema.
+    ...(p.searchParams.get('schema') ? { options: `-c search_path="${p.searchParams.get('schema')}"` } : {}),
   };
 }
 
