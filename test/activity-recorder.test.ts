@@ -179,7 +179,12 @@ t.test('the periodic sweep runs on its own timer', async (t) => {
   await seed.close();
   t.equal(await db.activity.count(), 2);
   const rec = createActivityRecorder({ db, config, log: silent }, { sweepIntervalMs: 50 });
-  t.teardown(() => rec.close());
-  for (let i = 0; i < 50 && (await db.activity.count()) > 1; i++) await new Promise((r) => setTimeout(r, 20));
-  t.equal(await db.activity.count(), 1, 'old row swept, recent kept');
+  try {
+    for (let i = 0; i < 50 && (await db.activity.count()) > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    t.equal(await db.activity.count(), 1, 'old row swept, recent kept');
+  } finally {
+    // Before the database closes (teardown): on PostgreSQL a sweep transaction caught by the
+    // pool's shutdown would hold $disconnect forever.
+    await rec.close();
+  }
 });
