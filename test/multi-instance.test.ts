@@ -116,6 +116,8 @@ t.test('two server processes on one database behave as one server', async (t) =>
     const refreshed = await tokenAt(B, { grant_type: 'refresh_token', refresh_token: tok.json.refresh_token });
     t.equal(refreshed.status, 200, 'refresh token rotated on B');
     t.equal(await scimStatus(A, refreshed.json.access_token), 200, 'and the new access token works on A');
+    const jwks = await Promise.all([A, B].map(async (s) => (await fetch(`${s.url}/oauth/jwks`)).json()));
+    t.same(jwks[0], jwks[1], 'both publish the same signing keys');
   });
 
   await t.test('Entra cycle replayed with requests alternating between the instances', async (t) => {
