@@ -91,7 +91,7 @@ export async function runSsoCommand(argv: string[], config: Config, db: Db, out:
           lines.push(`idp_entity_id: ${cfg.idpEntityId}`, `idp_sso_url: ${cfg.idpSsoUrl}`);
           if (cfg.idpSloUrl) lines.push(`idp_slo_url: ${cfg.idpSloUrl}`);
           if (cfg.metadataUrl) lines.push(`idp_metadata_url: ${cfg.metadataUrl}`);
-          lines.push(`allow_idp_initiated: ${cfg.allowIdpInitiated ? 'yes' : 'no'}`, `allow_sha1: ${cfg.allowSha1 ? 'yes' : 'no'}`);
+          lines.push(`allow_idp_initiated: ${cfg.allowIdpInitiated ? 'yes' : 'no'}`, `allow_sha1: ${cfg.allowSha1 ? 'yes' : 'no'}`, `allow_expired_certs: ${cfg.allowExpiredCerts ? 'yes' : 'no'}`);
           for (const c of await loadCerts(db, t.id)) {
             lines.push(`certificate: ${c.fingerprint} expires ${c.notAfter.toISOString()} (${expiryState(c.notAfter)})`);
           }

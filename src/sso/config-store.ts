@@ -20,6 +20,7 @@ export interface SsoConfigRow {
   metadataUrl: string | null;
   allowIdpInitiated: boolean;
   allowSha1: boolean;
+  allowExpiredCerts: boolean;
   oidcIssuer: string | null;
   oidcClientId: string | null;
   oidcSecretEnc: string | null;

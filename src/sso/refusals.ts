@@ -7,6 +7,7 @@ export type RefusalCode =
   | 'malformed'
   | 'too_large'
   | 'bad_signature'
+  | 'certificate_expired'
   | 'weak_algorithm'
   | 'wrong_audience'
   | 'wrong_recipient'
@@ -42,6 +43,7 @@ export const REFUSALS: Record<RefusalCode, Words> = {
   malformed: { status: 400, heading: 'Sign-in response not accepted', message: 'The sign-in response could not be read.', ask: RETRY },
   too_large: { status: 413, heading: 'Sign-in response not accepted', message: 'The sign-in response was larger than SecureLogin accepts.', ask: 'Ask your administrator to reduce the claims (for example the groups claim) sent to SecureLogin.' },
   bad_signature: { status: 403, heading: 'Sign-in response not trusted', message: 'The sign-in response was not signed with a certificate your organisation registered in SecureLogin.', ask: `${CONFIG} The SAML signing certificate may have been renewed: the admin should re-import the federation metadata.` },
+  certificate_expired: { status: 403, heading: 'Sign-in response not trusted', message: 'The sign-in response was signed with a certificate that has expired.', ask: `${CONFIG} The SAML signing certificate has expired: the admin should create a new one in Entra (SAML Certificates) and import the federation metadata again.` },
   weak_algorithm: { status: 403, heading: 'Sign-in response not trusted', message: 'The sign-in response was signed with SHA-1, which SecureLogin does not accept.', ask: 'Ask your administrator to set the signing algorithm of SecureLogin to SHA-256 in Microsoft Entra ID (SAML Certificates).' },
   wrong_audience: { status: 403, heading: 'Sign-in response not for this organisation', message: 'The sign-in response was issued for a different SecureLogin identifier.', ask: `${CONFIG} The Identifier (Entity ID) in Entra must be the one the console shows.` },
   wrong_recipient: { status: 403, heading: 'Sign-in response not for this address', message: 'The sign-in response was addressed to a different Reply URL.', ask: `${CONFIG} The Reply URL in Entra must be the one the console shows.` },

@@ -111,11 +111,24 @@ export async function verifySamlResponse(
   }
   if (input.certs.length === 0) throw new Refusal('sso_not_configured', 'no signing certificate');
 
+  // node-saml uses a certificate only as a key and never looks at its dates. Entra asks service
+  // providers to check expiry (an expired certificate may have leaked); a tenant may opt in to
+  // accept it anyway, e.g. while Entra has not rolled over yet.
+  const validAt = Date.now();
+  const current = cfg.allowExpiredCerts ? input.certs : input.certs.filter((c) => c.notAfter.getTime() > validAt);
+  const expired = input.certs.filter((c) => !current.includes(c));
   let profile: Profile | null;
   try {
-    ({ profile } = await samlFor(cfg, input.certs, urls).validatePostResponseAsync({ SAMLResponse: input.samlResponse }));
+    if (current.length === 0) throw new Error('Invalid signature: every signing certificate has expired');
+    ({ profile } = await samlFor(cfg, current, urls).validatePostResponseAsync({ SAMLResponse: input.samlResponse }));
   } catch (err) {
-    throw libraryRefusal(err);
+    const refusal = libraryRefusal(err);
+    // Say so when only an expired certificate would have verified it: the admin's fix differs.
+    if (refusal.code === 'bad_signature' && expired.length > 0) {
+      const byExpired = await samlFor(cfg, expired, urls).validatePostResponseAsync({ SAMLResponse: input.samlResponse }).then(() => true, () => false);
+      if (byExpired) throw new Refusal('certificate_expired', `signed by ${expired.map((c) => `${c.fingerprint.slice(0, 23)}… expired ${c.notAfter.toISOString().slice(0, 10)}`).join(', ')}`);
+    }
+    throw refusal;
   }
   if (!profile?.getAssertionXml) throw new Refusal('malformed', 'no assertion');
 
