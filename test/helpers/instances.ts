@@ -21,7 +21,7 @@ export interface Instances {
   servers: Spawned[];
   env: Record<string, string>;
   /** `node src/cli.ts …` on the same database, as an operator on another machine would run it. */
-  cli(args: string[], stdin?: string): Promise<string>;
+  cli(args: string[]): Promise<string>;
   /** SIGTERM to every instance at once; resolves with their exit codes. */
   stop(): Promise<(number | null)[]>;
 }
@@ -63,12 +63,8 @@ export async function startInstances(t: Teardown, count: number, extra: Record<s
     publicUrl,
     servers,
     env,
-    async cli(args, stdin) {
-      const run = promisify(execFile)(NODE, ['src/cli.ts', ...args], { cwd: ROOT, env });
-      if (stdin !== undefined) {
-        run.child.stdin!.end(stdin);
-      }
-      return (await run).stdout.trim();
+    async cli(args) {
+      return (await promisify(execFile)(NODE, ['src/cli.ts', ...args], { cwd: ROOT, env })).stdout.trim();
     },
     async stop() {
       for (const s of servers) if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill('SIGTERM');
