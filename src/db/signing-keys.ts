@@ -42,12 +42,36 @@ export async function listSigningKeys(db: Db, dataKey: Buffer): Promise<StoredKe
   return keys;
 }
 
+const BOOTSTRAP_SETTING = 'signing-key-bootstrap';
+const BOOTSTRAP_WAIT_MS = 10_000;
+
+/**
+ * Several instances may start together on an empty database. Each used to create its own active
+ * key, so they published different key sets and an ID token signed by one failed against the
+ * other's JWKS. The first to insert the bootstrap row (unique key) creates the key; the others wait
+ * for it. A claimer that died before creating it only delays the others by the bound.
+ */
+async function createFirstKey(db: Db, dataKey: Buffer): Promise<void> {
+  const { kid, jwk } = newJwk();
+  const claimed = await db.setting.create({ data: { key: BOOTSTRAP_SETTING, value: kid } }).then(
+    () => true,
+    () => false,
+  );
+  if (!claimed) {
+    const deadline = Date.now() + BOOTSTRAP_WAIT_MS;
+    while (Date.now() < deadline) {
+      if (await db.signingKey.count({ where: { retiredAt: null } })) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await db.signingKey.create({ data: { kid, jwk: sealJwk(dataKey, kid, jwk) } });
+}
+
 /** Active key first (the provider signs with the first matching key), then recently retired ones. */
 export async function ensureSigningKeys(db: Db, dataKey: Buffer): Promise<Record<string, unknown>[]> {
   let keys = await listSigningKeys(db, dataKey);
   if (!keys.some((k) => k.retiredAt === null)) {
-    const { kid, jwk } = newJwk();
-    await db.signingKey.create({ data: { kid, jwk: sealJwk(dataKey, kid, jwk) } });
+    await createFirstKey(db, dataKey);
     keys = await listSigningKeys(db, dataKey);
   }
   const active = keys.filter((k) => k.retiredAt === null);
