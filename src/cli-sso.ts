@@ -20,9 +20,9 @@ export const SSO_USAGE = `  sso show <domain>
   sso saml <domain> --metadata-file <path> | --metadata-url <url> [--match userName|externalId|email] [--allow-idp-initiated]
   sso oidc <domain> --issuer <url> --client-id <id> --client-secret-stdin [--match userName|externalId|email]
   sso off <domain>
-  app create <domain> <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--public]`;
+  app create <domain> <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--public] [--initiate-login-uri <uri>]`;
 
-const VALUE = new Set(['--metadata-file', '--metadata-url', '--match', '--issuer', '--client-id', '--redirect-uri']);
+const VALUE = new Set(['--metadata-file', '--metadata-url', '--match', '--issuer', '--client-id', '--redirect-uri', '--initiate-login-uri']);
 const BOOL = new Set(['--allow-idp-initiated', '--client-secret-stdin', '--public']);
 
 interface Args {
@@ -146,9 +146,9 @@ export async function runSsoCommand(argv: string[], config: Config, db: Db, out:
       return true;
     }
     case 'app create': {
-      expect(a, 4, 'app create <domain> <name> --redirect-uri <uri> [--public]', ['--redirect-uri', '--public']);
+      expect(a, 4, 'app create <domain> <name> --redirect-uri <uri> [--public] [--initiate-login-uri <uri>]', ['--redirect-uri', '--public', '--initiate-login-uri']);
       const t = await requireTenantByDomain(db, a.pos[2]);
-      const r = await createApp(db, { tenantId: t.id, name: a.pos[3], redirectUris: a.values.get('--redirect-uri') ?? [], isPublic: a.bools.has('--public') });
+      const r = await createApp(db, { tenantId: t.id, name: a.pos[3], redirectUris: a.values.get('--redirect-uri') ?? [], isPublic: a.bools.has('--public'), initiateLoginUri: one(a, '--initiate-login-uri') ?? null });
       await audit(db, t.id, 'sso.app_created', `${a.bools.has('--public') ? 'public' : 'confidential'} client ${r.clientId}`, a.pos[3].trim());
       out([`client_id: ${r.clientId}`, ...(r.clientSecret ? [`client_secret: ${r.clientSecret}`] : []), `issuer: ${config.publicUrl}/oauth`].join('\n'));
       return true;

@@ -13,6 +13,7 @@ export interface SsoAppRow {
   redirectUris: string[];
   isPublic: boolean;
   secretHash: string | null;
+  initiateLoginUri: string | null;
 }
 
 export class AppError extends Error {}
@@ -33,7 +34,7 @@ export function validRedirectUri(uri: string): boolean {
 
 export async function createApp(
   db: Db,
-  input: { tenantId: string; name: string; redirectUris: string[]; isPublic: boolean },
+  input: { tenantId: string; name: string; redirectUris: string[]; isPublic: boolean; initiateLoginUri?: string | null },
 ): Promise<{ clientId: string; clientSecret: string | null }> {
   const name = input.name.trim();
   if (!name || name.length > 200) throw new AppError('app name must be 1 to 200 characters');
@@ -41,6 +42,8 @@ export async function createApp(
   for (const r of input.redirectUris) {
     if (!validRedirectUri(r)) throw new AppError(`invalid redirect URI "${r}": https, or http on 127.0.0.1/localhost, without a fragment`);
   }
+  const initiateLoginUri = input.initiateLoginUri ?? null;
+  if (initiateLoginUri !== null && !validRedirectUri(initiateLoginUri)) throw new AppError(`invalid initiate login URI "${initiateLoginUri}": https, or http on 127.0.0.1/localhost, without a fragment`);
   const clientId = `${APP_CLIENT_ID_PREFIX}${crypto.randomBytes(12).toString('base64url')}`;
   const clientSecret = input.isPublic ? null : crypto.randomBytes(32).toString('base64url');
   await db.ssoApp.create({
@@ -51,6 +54,7 @@ export async function createApp(
       redirectUris: JSON.stringify(input.redirectUris),
       isPublic: input.isPublic,
       secretHash: clientSecret ? sha256(clientSecret) : null,
+      initiateLoginUri,
     },
   });
   return { clientId, clientSecret };

@@ -14,7 +14,8 @@ import { amrValues, isBrokerClientId, userAccountId } from './broker.ts';
 import { loadSsoConfig } from './config-store.ts';
 import { Refusal } from './refusals.ts';
 import { page, refuse } from './render.ts';
-import { loadSession, sessionCookieName } from './sessions.ts';
+import { cookieOptions, createSession, loadSession, sessionCookieName } from './sessions.ts';
+import { consumePendingLogin, LAUNCH_COOKIE } from './launch.ts';
 import { spUrls } from './urls.ts';
 
 export const ACR_MFA = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
@@ -41,6 +42,21 @@ export async function brokerRoutes(app: FastifyInstance, deps: { config: Config;
     if (!sso || !tenant) return refuse(reply, db, new Refusal('tenant_unknown'), { protocol: 'oidc' });
     if (!tenant.enabled) return refuse(reply, db, new Refusal('tenant_disabled'), { tenantId: tenant.id, tenantDomain: tenant.domain, protocol: 'oidc' });
 
+    const pending = await consumePendingLogin(db, req.cookies[LAUNCH_COOKIE], sso.id, tenant.id);
+    if (pending) {
+      // An IdP-initiated sign-in launched this app: open the end-user session it left unopened.
+      reply.clearCookie(LAUNCH_COOKIE, { path: '/interaction' });
+      const created = await createSession(db, config, { tenantId: tenant.id, userId: pending.userId, protocol: pending.protocol, amr: pending.amr });
+      reply.setCookie(cookieName, created.value, { ...cookieOptions(config), maxAge: created.maxAge });
+      const amr = amrValues(pending.amr);
+      const returnTo = await provider.interactionResult(
+        req.raw,
+        reply.raw,
+        { login: { accountId: userAccountId(pending.userId), amr, acr: amr.includes('mfa') ? ACR_MFA : ACR_SSO, ts: Math.floor(pending.createdAt.getTime() / 1000), remember: false } },
+        { mergeWithLastSubmission: false },
+      );
+      return reply.redirect(returnTo, 303);
+    }
     const s = await loadSession(db, config, req.cookies[cookieName]);
     if (s && s.tenantId === tenant.id) {
       const amr = amrValues(s.amr);

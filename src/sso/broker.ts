@@ -25,6 +25,9 @@ export function brokerClientMetadata(app: SsoAppRow) {
     ...(app.isPublic ? { token_endpoint_auth_method: 'none' } : { client_secret: 'verified-against-stored-hash', token_endpoint_auth_method: 'client_secret_basic' }),
     redirect_uris: app.redirectUris,
     post_logout_redirect_uris: app.redirectUris,
+    // oidc-provider accepts only an https initiate_login_uri; a loopback one (local development)
+    // is still used for IdP-initiated launches, just not published in the client metadata.
+    ...(app.initiateLoginUri?.startsWith('https:') ? { initiate_login_uri: app.initiateLoginUri } : {}),
     grant_types: ['authorization_code'],
     response_types: ['code'],
     scope: BROKER_SCOPES.join(' '),

@@ -9,11 +9,12 @@ import { matchUser, recordSignIn, type UpstreamIdentity } from './match.ts';
 import { cookieOptions, createSession, sessionCookieName } from './sessions.ts';
 import { page } from './render.ts';
 import { TEST_SIGN_IN } from './return-to.ts';
+import { createPendingLogin, initiateLoginUrl, LAUNCH_COOKIE, launchCookieOptions, type LaunchTarget } from './launch.ts';
 
 export async function completeSignIn(
   reply: FastifyReply,
   deps: { db: Db; config: Config },
-  input: { tenantId: string; matchAttribute: MatchAttribute; identity: UpstreamIdentity; returnTo: string | null },
+  input: { tenantId: string; matchAttribute: MatchAttribute; identity: UpstreamIdentity; returnTo: string | null; launch?: LaunchTarget | null },
 ) {
   const { db, config } = deps;
   const user = await matchUser(db, input.tenantId, input.matchAttribute, input.identity);
@@ -23,6 +24,12 @@ export async function completeSignIn(
   }
   await recordSignIn(db, user, input.identity.objectId);
   await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject }, reply.request);
+  if (input.launch) {
+    // No session yet: the app's own authorization request opens it when it consumes this.
+    const handle = await createPendingLogin(db, { tenantId: input.tenantId, clientId: input.launch.clientId, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr });
+    reply.setCookie(LAUNCH_COOKIE, handle, launchCookieOptions(config));
+    return reply.redirect(initiateLoginUrl(config, input.launch), 303);
+  }
   const s = await createSession(db, config, { tenantId: input.tenantId, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr, upstream: input.identity.logout });
   reply.setCookie(sessionCookieName(config), s.value, { ...cookieOptions(config), maxAge: s.maxAge });
   return reply.redirect(input.returnTo ?? '/my', 303);

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import type { Tenant } from '../db/tenants.ts';
 import { loadCerts, loadSsoConfig, type MatchAttribute } from './config-store.ts';
 import { acceptLogoutResponse } from './single-logout.ts';
+import { launchTarget } from './launch.ts';
 import { completeSignIn } from './complete.ts';
 import { recordSsoEvent } from './events.ts';
 import { Refusal } from './refusals.ts';
@@ -57,10 +58,12 @@ export async function samlRoutes(app: FastifyInstance, deps: { config: Config; d
       tenant = ctx.tenant;
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (typeof body.SAMLResponse !== 'string') throw new Refusal('malformed', 'no SAMLResponse');
-      // RelayState is deliberately ignored: where to go comes from our stored request only.
       const v = await verifySamlResponse(db, { tenantId: tenant.id, cfg: ctx.cfg, certs: await loadCerts(db, tenant.id), urls: spUrls(config, tenant.id), samlResponse: body.SAMLResponse });
       subject = v.identity.subject;
-      return await completeSignIn(reply, deps, { tenantId: tenant.id, matchAttribute: ctx.cfg.matchAttribute as MatchAttribute, identity: v.identity, returnTo: v.returnTo });
+      // Where to go comes from our stored request; only an unsolicited sign-in may name, in
+      // RelayState, one of this tenant's apps to launch (anything else lands on /my).
+      const launch = v.solicited ? null : await launchTarget(db, tenant.id, body.RelayState);
+      return await completeSignIn(reply, deps, { tenantId: tenant.id, matchAttribute: ctx.cfg.matchAttribute as MatchAttribute, identity: v.identity, returnTo: v.returnTo, launch });
     } catch (err) {
       if (err instanceof Refusal && tenant && !(err as { tenant?: Tenant }).tenant) Object.assign(err, { tenant });
       return refused(reply, err, subject);
