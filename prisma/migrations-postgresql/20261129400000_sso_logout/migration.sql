@@ -1,13 +1,13 @@
 -- AlterTable
+ALTER TABLE "SsoConfig" ADD COLUMN     "allowExpiredCerts" BOOLEAN NOT NULL DEFAULT false;
+
+-- AlterTable
 ALTER TABLE "EndUserSession" ADD COLUMN     "samlNameId" TEXT,
 ADD COLUMN     "samlSessionIndex" TEXT,
 ADD COLUMN     "upstreamSid" TEXT;
 
 -- AlterTable
 ALTER TABLE "SsoApp" ADD COLUMN     "initiateLoginUri" TEXT;
-
--- AlterTable
-ALTER TABLE "SsoConfig" ADD COLUMN     "allowExpiredCerts" BOOLEAN NOT NULL DEFAULT false;
 
 -- CreateTable
 CREATE TABLE "SsoPendingLogin" (
@@ -29,3 +29,4 @@ CREATE INDEX "SsoPendingLogin_expiresAt_idx" ON "SsoPendingLogin"("expiresAt");
 
 -- CreateIndex
 CREATE INDEX "EndUserSession_upstreamSid_idx" ON "EndUserSession"("upstreamSid");
+
