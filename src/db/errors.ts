@@ -1,9 +1,7 @@
 // The errors src/db/ lets out, whatever the database: callers (SCIM services, console pages, the
 // CLI) map these to their own answers and never look at Prisma's codes or a driver's. Anything
 // else a repository throws is unexpected: a storage fault (storage-errors.ts, answered 503) or
-// our bug, answered 500 and logged. A PrismaClientValidationError is always our bug: the
-// repositories build every query from validated input, so a query Prisma rejects is not the
-// client's fault and must never become a 400.
+// our bug, answered 500 and logged.
 import { Prisma } from './generated/client.ts';
 
 export class DbError extends Error {

@@ -16,12 +16,25 @@ type Adapter = Queryable & { startTransaction(isolation?: unknown): Promise<Quer
 // still answers SELECTs), so reads, the readiness probe's SELECT 1 included, do not clear a fault.
 const NOT_A_WRITE = /^\s*(SELECT|SHOW|SET|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 
+// PostgreSQL text cannot hold U+0000 (SQLSTATE 22021) while SQLite stores it. A NUL bound as a
+// parameter would fail the whole statement: a lookup of an id containing one would answer 500
+// instead of "not found", and an activity row recording such a request would fail its batch
+// at every flush. Bound as U+FFFD, a lookup finds nothing (no stored value holds a NUL) and a
+// write stores the replacement character. JSON documents are unaffected: JSON.stringify writes
+// a NUL as the six characters \u0000.
+const NUL = /\u0000/g;
+function withoutNul(query: unknown): unknown {
+  const q = query as { args?: unknown[] };
+  if (!Array.isArray(q.args) || !q.args.some((a) => typeof a === 'string' && a.includes('\u0000'))) return query;
+  return { ...q, args: q.args.map((a) => (typeof a === 'string' ? a.replace(NUL, '\uFFFD') : a)) };
+}
+
 function observe<T extends Queryable>(q: T, health: StorageHealth): T {
   for (const name of ['queryRaw', 'executeRaw'] as const) {
     const original = q[name].bind(q);
     q[name] = async (query: unknown) => {
       try {
-        const result = await original(query);
+        const result = await original(withoutNul(query));
         if (!NOT_A_WRITE.test((query as { sql?: string }).sql ?? '')) health.success();
         return result;
       } catch (e) {

@@ -44,8 +44,6 @@ export async function migratePg(databaseUrl: string): Promise<string[]> {
     throw startupErrorFromPg(databaseUrl, e);
   }
   try {
-    if (target.schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
-    await client.query(`SET search_path TO "${target.schema}"`);
     await client.query(`SET lock_timeout = '${LOCK_WAIT}'`);
     const [lock, unlock] =
       target.schema === 'public'
@@ -61,6 +59,9 @@ export async function migratePg(databaseUrl: string): Promise<string[]> {
       throw e;
     }
     try {
+      // Under the lock: two sessions racing CREATE SCHEMA IF NOT EXISTS can both try to create it.
+      if (target.schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
+      await client.query(`SET search_path TO "${target.schema}"`);
       return await apply(client);
     } finally {
       await client.query(unlock, lockArgs).catch(() => {});

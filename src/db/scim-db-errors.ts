@@ -14,8 +14,8 @@ export function mapPrismaError(err: unknown, uniqueDetail: string): never {
       throw new InvalidValueError('A value in the request cannot be stored');
     }
   }
-  // A PrismaClientValidationError passes on as it is: filters and sortBy are validated before a
-  // query is built, so Prisma rejecting one is our bug, logged and answered 500 (errors.ts).
+  // A query built from client input (filter, sortBy) that Prisma rejects is bad input, never a 5xx.
+  if (err instanceof Prisma.PrismaClientValidationError) throw new InvalidValueError('The request cannot be expressed as a query');
   throw err;
 }
 
