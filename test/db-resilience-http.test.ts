@@ -7,13 +7,14 @@ import { scimServer, userBody, ERROR_URN } from './helpers/scim.ts';
 import { TEST_ENV } from './helpers/server.ts';
 import { outsideWriter } from './helpers/outside-writer.ts';
 import { consoleAs, seedManager } from './helpers/console.ts';
+import { sqliteOnly } from './helpers/test-db.ts';
 
 async function readyz(url: string): Promise<{ status: number; body: Record<string, string> }> {
   const res = await fetch(`${url}/readyz`);
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
-t.test('lock beyond the bound, read-only database: 503 + Retry-After, readiness follows, recovery', async (t) => {
+t.test('lock beyond the bound, read-only database: 503 + Retry-After, readiness follows, recovery', { skip: sqliteOnly('an outside process locking the SQLite file, a read-only file (db-postgres.test.ts covers PostgreSQL)') }, async (t) => {
   const { server, a } = await scimServer(t, { DB_BUSY_WAIT_MS: '300' });
   const file = path.join(server.dir, 'test.db');
   t.equal((await a.scim.req('POST', '/Users', userBody('first@example.test'))).status, 201);
@@ -80,7 +81,7 @@ t.test('lock beyond the bound, read-only database: 503 + Retry-After, readiness 
   t.equal((await readyz(server.url)).status, 200, 'ready again without a restart');
 });
 
-t.test('health checks keep answering while a write waits for an outside lock', async (t) => {
+t.test('health checks keep answering while a write waits for an outside lock', { skip: sqliteOnly('an outside process locking the SQLite file') }, async (t) => {
   const { server, a } = await scimServer(t);
   const file = path.join(server.dir, 'test.db');
   const holder = outsideWriter(file, ['hold', '3000', 'outside-tenant']);
