@@ -64,8 +64,13 @@ t.test('SAML SSO in Chromium: /my and a SecureLogin app', async (t) => {
     const cookie = (await context.cookies(server.url)).find((c) => c.name === 'sl_user');
     t.ok(cookie?.httpOnly, 'HttpOnly session cookie');
     t.equal(cookie?.sameSite, 'Lax');
+    // Sign-out continues to Entra's logout URL (allowed by this page's form-action) and Entra's
+    // LogoutResponse comes back to our Logout URL.
     await page.click('text=Sign out');
+    await page.waitForURL((u) => u.toString().startsWith(`${urls.logout_url}?SAMLResponse=`));
     t.match(await page.textContent('h1'), 'You are signed out');
+    t.match(await page.textContent('main, body'), 'signed out of SecureLogin and of your Microsoft account');
+    t.ok(idp.lastLogoutRequest?.includes('<saml:NameID>alice@acme.test</saml:NameID>'), 'Entra received the LogoutRequest');
     await page.goto(`${server.url}/my`);
     t.match(page.url(), /\/sso\/start$/, 'signed out for real');
     await context.close();

@@ -43,7 +43,7 @@ t.test('SSO events and settings in the audit log; users pages', async (t) => {
     const [refused] = await audit('sso.refused');
     t.match(refused, { actor: stranger.upn, outcome: 'failure', detail: 'SAML: not_provisioned: userName mallory@acme.test' });
     const my = await (await jar.get(`${server.url}/my`)).text();
-    t.equal((await jar.post(`${server.url}/my/logout`, { _csrf: /name="_csrf" value="([^"]+)"/.exec(my)![1] })).status, 200);
+    t.equal((await jar.post(`${server.url}/my/logout`, { _csrf: /name="_csrf" value="([^"]+)"/.exec(my)![1] })).status, 303, "on to Entra's logout URL");
     const [out] = await audit('sso.logout');
     t.match(out, { actor: alice.upn, outcome: 'success', detail: 'SAML: signed out' });
 

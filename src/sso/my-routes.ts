@@ -12,7 +12,8 @@ import { recordSsoEvent } from './events.ts';
 import { page } from './render.ts';
 import { cookieOptions, destroySession, destroyUserSessions, listUserSessions, loadSession, sessionCookieName } from './sessions.ts';
 import { spUrls } from './urls.ts';
-import { oidcLogoutUrl, samlLogoutUrl } from './single-logout.ts';
+import { oidcLogoutUrl, samlLogoutUrl, upstreamLogoutOrigin } from './single-logout.ts';
+import { pageSecurityHeaders } from '../plugins/security-headers.ts';
 
 export async function myRoutes(app: FastifyInstance, deps: { config: Config; db: Db }): Promise<void> {
   const { config, db } = deps;
@@ -45,6 +46,10 @@ export async function myRoutes(app: FastifyInstance, deps: { config: Config; db:
       if (req.cookies[name]) reply.clearCookie(name, cookieOptions(config));
       return reply.redirect('/sso/start', 303);
     }
+    // Browsers apply form-action to the redirects after a form POST too: the sign-out form's
+    // answer goes on to Entra's logout endpoint, so that origin must be allowed on this page.
+    const logoutOrigin = upstreamLogoutOrigin(await loadSsoConfig(db, s.tenantId));
+    if (logoutOrigin) reply.header('content-security-policy', pageSecurityHeaders(config)['content-security-policy'].replace(/form-action [^;]+/, (m) => `${m} ${logoutOrigin}`));
     const [groups, sessions] = await Promise.all([
       db.scimMember.findMany({ where: { tenantId: s.tenantId, userId: s.userId }, select: { group: { select: { displayName: true } } } }),
       listUserSessions(db, s.tenantId, s.userId),

@@ -49,6 +49,17 @@ export async function samlLogoutUrl(db: Db, input: { tenantId: string; cfg: SsoC
   return target.toString();
 }
 
+/** The origin sign-out continues to: Entra's SAML logout URL, or the OIDC issuer's (Entra serves
+ * end_session_endpoint on the issuer's host). */
+export function upstreamLogoutOrigin(cfg: SsoConfigRow | null): string | null {
+  const url = cfg?.protocol === 'saml' ? cfg.idpSloUrl : cfg?.protocol === 'oidc' ? cfg.oidcIssuer : null;
+  try {
+    return url ? new URL(url).origin : null;
+  } catch {
+    return null;
+  }
+}
+
 export function logoutIssuers(cfg: SsoConfigRow): string[] {
   const out = cfg.idpEntityId ? [cfg.idpEntityId] : [];
   if (cfg.entraTenantId) out.push(`https://login.microsoftonline.com/${cfg.entraTenantId}/`);
