@@ -39,6 +39,8 @@ interface Storage {
 }
 const storages = new WeakMap<Db, Storage>();
 const postgres = new WeakSet<Db>();
+/** How long closing a PostgreSQL client waits for statements under way, then for Prisma's disconnect. */
+const PG_CLOSE_WAIT_MS = 5000;
 
 /** Whether `db` runs on PostgreSQL (for the few filters Prisma spells differently per provider). */
 export function isPostgres(db: Db): boolean {
@@ -98,6 +100,8 @@ function createPgDb(databaseUrl: string, opts: DbOptions): Db {
   // (prisma/postgresql/schema.prisma is derived from prisma/schema.prisma), so their model APIs
   // are identical and only the embedded provider differs; the SQLite client's type stands for both.
   const db = new PgPrismaClient({ adapter: factory, transactionOptions: { maxWait: busyWaitMs } }) as unknown as Db;
+  const disconnect = db.$disconnect.bind(db);
+  db.$disconnect = () => factory.close(disconnect, PG_CLOSE_WAIT_MS);
   storages.set(db, { factory: null, health });
   postgres.add(db);
   return db;
