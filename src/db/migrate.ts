@@ -1,10 +1,10 @@
 // Applies prisma/migrations/* at start-up, in-process, recording them in Prisma's own
 // `_prisma_migrations` table with Prisma's checksum, so `prisma migrate deploy/status` agree with us.
 // Spawning the Prisma CLI instead costs seconds per start and per test database.
-import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { pendingMigrations } from './migration-files.ts';
 import { createClient, type Client } from '@libsql/client';
 import { prepareSqliteFile, startupErrorFromSqlite } from './sqlite-file.ts';
 import { isPostgresUrl } from './pg-url.ts';
@@ -53,16 +53,8 @@ async function apply(client: Client): Promise<string[]> {
       (r) => String(r.migration_name),
     ),
   );
-  const names = fs
-    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
   const applied: string[] = [];
-  for (const name of names) {
-    if (done.has(name)) continue;
-    const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
-    const checksum = crypto.createHash('sha256').update(sql).digest('hex');
+  for (const { name, sql, checksum } of pendingMigrations(MIGRATIONS_DIR, done)) {
     const id = crypto.randomUUID();
     await client.execute({
       sql: 'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, 0)',

@@ -2,10 +2,10 @@
 // directly, recorded in Prisma's `_prisma_migrations` with Prisma's checksum (sha256 of the file)
 // so `prisma migrate status/deploy` agree with us. Instances starting together serialise on an
 // advisory lock; each applies what is still pending after it gets the lock.
-import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { pendingMigrations } from './migration-files.ts';
 import pg from 'pg';
 import { StartupError } from '../startup-error.ts';
 import { parsePgUrl, redactPgUrl } from './pg-url.ts';
@@ -80,16 +80,8 @@ async function apply(client: pg.Client): Promise<string[]> {
       (r) => r.migration_name,
     ),
   );
-  const names = fs
-    .readdirSync(PG_MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
   const applied: string[] = [];
-  for (const name of names) {
-    if (done.has(name)) continue;
-    const sql = fs.readFileSync(path.join(PG_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
-    const checksum = crypto.createHash('sha256').update(sql).digest('hex');
+  for (const { name, sql, checksum } of pendingMigrations(PG_MIGRATIONS_DIR, done)) {
     // DDL is transactional on PostgreSQL: a failing migration leaves neither tables nor a row.
     await client.query('BEGIN');
     try {
