@@ -73,9 +73,18 @@ const scimPlugin: FastifyPluginAsync<ScimPluginOptions> = async (app, opts) => {
   const pageMaxBytes = config.scim.pageMaxBytes;
   // What a PATCH/PUT changed is worked out only when the activity log will keep it.
   const trackChanges = config.activityRecording;
-  const users = createUsersService({ repo: createUsersRepo(db), baseUrl, pageMaxBytes, trackChanges });
-  const groups = createGroupsService({ repo: createGroupsRepo(db), baseUrl, pageMaxBytes, trackChanges });
-  const services: ScimServices = { config, baseUrl, users, groups, bulk: createBulkService({ users, groups, config }) };
+  const userRepo = createUsersRepo(db);
+  const groupRepo = createGroupsRepo(db);
+  const users = createUsersService({ repo: userRepo, baseUrl, pageMaxBytes, trackChanges });
+  const groups = createGroupsService({ repo: groupRepo, baseUrl, pageMaxBytes, trackChanges });
+  // A Bulk request is recorded as one activity row without per-operation changes, so its services
+  // skip the change summary (the same repositories: one count cache per tenant).
+  const bulk = createBulkService({
+    users: createUsersService({ repo: userRepo, baseUrl, pageMaxBytes, trackChanges: false }),
+    groups: createGroupsService({ repo: groupRepo, baseUrl, pageMaxBytes, trackChanges: false }),
+    config,
+  });
+  const services: ScimServices = { config, baseUrl, users, groups, bulk };
 
   app.decorateRequest('scimAuth', null);
   app.decorateRequest('scimOp', null);
