@@ -1,31 +1,17 @@
 // Connect Entra page, secret tokens in the console, one connection per Entra app, health, and the
 // confirmation pages of Disconnect and Revoke token; over real HTTP on a fresh SQLite file.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { startServer, TEST_ENV } from './helpers/server.ts';
+import { startServer } from './helpers/server.ts';
 import { seedTenant, obtainTokens, authorizeOverHttp } from './helpers/oauth.ts';
 import { consoleAs } from './helpers/console.ts';
 import { connectionWorkIdle, sweepStaleConnections } from '../src/console/connection-tracking.ts';
 import { connectionHealth } from '../src/console/health.ts';
 import { listLiveConnections } from '../src/db/connections.ts';
+import { runCli } from './helpers/cli.ts';
 
 const PW = 'Correct-Horse-Battery-9';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function connectionList(databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli.ts', 'connection', 'list', 'acme'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...TEST_ENV, DATABASE_URL: databaseUrl } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const connectionList = (databaseUrl: string) => runCli({ DATABASE_URL: databaseUrl }, ['connection', 'list', 'acme']);
 const HOUR = 3_600_000;
 
 t.test('health from hourly counters', async (t) => {

@@ -1,13 +1,11 @@
 // SSO configuration through the real CLI (`sso show|saml|oidc|off`, `app create`) against the
 // database of a running server, metadata from a file and from a local URL (reachable, refused,
 // oversize), certificate rollover, the encrypted OIDC client secret and the SP metadata endpoint.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { TEST_ENV, startServer, freePort } from './helpers/server.ts';
+import { startServer, freePort } from './helpers/server.ts';
 import { FakeEntraSaml, keyPair } from './helpers/fake-entra-saml.ts';
 import { createTenant } from '../src/db/tenants.ts';
 import { createDb, type Db } from '../src/db/client.ts';
@@ -15,22 +13,11 @@ import { loadCerts, loadSsoConfig, oidcClientSecret } from '../src/sso/config-st
 import { findApp, appSecretMatches } from '../src/sso/apps.ts';
 import { fetchMetadata } from '../src/sso/metadata.ts';
 import { runSsoCommand } from '../src/cli-sso.ts';
+import { runCli } from './helpers/cli.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TID = '11111111-2222-3333-4444-555555555555';
 
-function cli(env: Record<string, string>, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...TEST_ENV, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const cli = runCli;
 
 const kv = (out: string) => Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
 

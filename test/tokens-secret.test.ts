@@ -2,31 +2,16 @@
 // or the repository, accepted by SCIM bearer auth, stored only as a hash, expiring, revocable at
 // once in this process, last-used time written at most once a minute; and the Entra provisioning
 // cycle fixture replayed end to end with such a token instead of an OAuth access token.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { startServer, TEST_ENV, type TestServer } from './helpers/server.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
 import { seedTenant } from './helpers/oauth.ts';
 import { loadCases, ReplayContext, runCase } from './helpers/entra-replay.ts';
 import { createSecretToken, listSecretTokens, revokeSecretToken, MAX_ACTIVE_TOKENS } from '../src/db/secret-tokens.ts';
 import { setTenantEnabled } from '../src/db/tenants.ts';
+import { runCli } from './helpers/cli.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function cli(server: TestServer, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? '', ...TEST_ENV, DATABASE_URL: server.config.databaseUrl };
-    const child = spawn(process.execPath, ['src/cli.ts', ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const cli = (server: TestServer, args: string[]) => runCli({ DATABASE_URL: server.config.databaseUrl }, args);
 
 const scimGet = (server: TestServer, token: string, p = '/Users') =>
   fetch(`${server.url}/scim/v2${p}`, { headers: { authorization: `Bearer ${token}` } });
