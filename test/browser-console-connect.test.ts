@@ -13,22 +13,13 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { startServer } from './helpers/server.ts';
 import { authorizeUrl, seedTenant } from './helpers/oauth.ts';
-import { launchBrowser } from './helpers/browser.ts';
+import { consoleSignIn, launchBrowser } from './helpers/browser.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const AXE = path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const IMG = process.env.DOCS_SCREENSHOTS === '1' ? path.join(ROOT, 'docs', 'img') : fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-shots-'));
 if (process.env.DOCS_SCREENSHOTS !== '1') t.teardown(() => fs.rmSync(IMG, { recursive: true, force: true }));
 const PW = 'Admin-Pass-2026!';
-
-async function signIn(page: Page, base: string, domain: string, username: string, password: string) {
-  await page.goto(`${base}/console`);
-  await page.getByLabel(/domain/i).fill(domain);
-  await Promise.all([page.waitForURL(/\/interaction\//), page.locator('form button[type=submit]').first().click()]);
-  await page.getByLabel(/username/i).fill(username);
-  await page.getByLabel(/password/i).fill(password);
-  await Promise.all([page.waitForURL(/\/console/), page.locator('form button[type=submit]').first().click()]);
-}
 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name });
 
@@ -57,7 +48,7 @@ t.test('new console pages in Chromium, desktop and 390 px, with axe', async (t) 
       const ctx = await browser.newContext({ viewport, bypassCSP: true });
       t.teardown(() => ctx.close());
       const page = await ctx.newPage();
-      await signIn(page, s.url, 'acme', 'alice', PW);
+      await consoleSignIn(page, s.url, 'acme', 'alice', PW);
       const shot = (name: string) => page.screenshot({ path: path.join(IMG, `${name}-${label}.png`), fullPage: true });
 
       await nav(page, 'Connect Entra').click();
@@ -130,7 +121,7 @@ t.test('new console pages in Chromium, desktop and 390 px, with axe', async (t) 
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     t.teardown(() => ctx.close());
     const page = await ctx.newPage();
-    await signIn(page, s.url, 'acme', 'newbie', 'Initial-Pass-123');
+    await consoleSignIn(page, s.url, 'acme', 'newbie', 'Initial-Pass-123');
     t.equal(new URL(page.url()).pathname, '/console/password');
     const width = await page.locator('.card.narrow').evaluate((el) => el.getBoundingClientRect().width);
     t.ok(width > 400, `the card is ${Math.round(width)} px wide`);

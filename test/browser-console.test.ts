@@ -8,18 +8,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer } from './helpers/server.ts';
 import { obtainTokens, seedTenant } from './helpers/oauth.ts';
 import { scimClient } from './helpers/scim.ts';
+import { CHROMIUM_PATH, LAUNCH_ARGS, consoleSignIn } from './helpers/browser.ts';
 
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ADMIN_PW = 'Admin-Pass-2026!';
-
-async function signIn(page: Page, base: string, domain: string, username: string, password: string) {
-  await page.goto(`${base}/console`);
-  await page.getByLabel(/domain/i).fill(domain);
-  await Promise.all([page.waitForURL(/\/interaction\//), page.locator('form button[type=submit]').first().click()]);
-  await page.getByLabel(/username/i).fill(username);
-  await page.getByLabel(/password/i).fill(password);
-  await Promise.all([page.waitForURL(/\/console/), page.locator('form button[type=submit]').first().click()]);
-}
 
 async function signOut(page: Page, base: string) {
   await page.getByRole('button', { name: 'Sign out' }).first().click();
@@ -59,13 +50,13 @@ t.test('manager console in Chromium', async (t) => {
   t.equal(dup.status, 409);
   t.equal((await scim.req('PATCH', `/Users/${john.json.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })).status, 200);
 
-  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
   t.teardown(() => browser.close());
 
   t.test('admin signs in, sees provisioned data and activity, disconnects Entra', async (t) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    await signIn(page, s.url, 'acme', 'alice', ADMIN_PW);
+    await consoleSignIn(page, s.url, 'acme', 'alice', ADMIN_PW);
     t.equal(new URL(page.url()).pathname, '/console');
     t.equal(await page.locator('h1').innerText(), 'Acme Corp');
     t.ok(await page.getByText('Microsoft Entra ID').isVisible(), 'Entra connection listed');
@@ -111,7 +102,7 @@ t.test('manager console in Chromium', async (t) => {
   t.test('admin adds a viewer; first sign-in forces a password change; viewer cannot mutate', async (t) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    await signIn(page, s.url, 'acme', 'alice', ADMIN_PW);
+    await consoleSignIn(page, s.url, 'acme', 'alice', ADMIN_PW);
     await page.getByRole('link', { name: 'Managers' }).click();
     await page.getByLabel('Username').fill('mia');
     await page.getByLabel('Initial password').fill('Initial-Pass-123');
@@ -124,7 +115,7 @@ t.test('manager console in Chromium', async (t) => {
 
     const vctx = await browser.newContext();
     const v = await vctx.newPage();
-    await signIn(v, s.url, 'acme', 'mia', 'Initial-Pass-123');
+    await consoleSignIn(v, s.url, 'acme', 'mia', 'Initial-Pass-123');
     t.equal(new URL(v.url()).pathname, '/console/password', 'forced password change');
     await v.goto(`${s.url}/console/users`);
     t.equal(new URL(v.url()).pathname, '/console/password', 'nothing else before the change');
@@ -156,7 +147,7 @@ t.test('manager console in Chromium', async (t) => {
     t.ok(mia, 'previous step ran');
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    await signIn(page, s.url, 'acme', 'alice', ADMIN_PW);
+    await consoleSignIn(page, s.url, 'acme', 'alice', ADMIN_PW);
     await page.getByRole('link', { name: 'API clients' }).click();
     t.ok(await page.getByText(`${s.url}/oauth/token`).isVisible(), 'token endpoint shown');
     await page.getByLabel('Name').fill('Entra provisioning');

@@ -1,6 +1,6 @@
 // Headless Chromium for end-to-end tests (stack-notes.md): Debian's /usr/bin/chromium through
 // playwright-core, never a browser download.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -19,4 +19,14 @@ export async function launchBrowser(t: { teardown(fn: () => unknown): void }): P
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
   t.teardown(() => browser.close());
   return browser;
+}
+
+/** Signs a manager in to the console through the Go-to-domain and sign-in pages. */
+export async function consoleSignIn(page: Page, base: string, domain: string, username: string, password: string): Promise<void> {
+  await page.goto(`${base}/console`);
+  await page.getByLabel(/domain/i).fill(domain);
+  await Promise.all([page.waitForURL(/\/interaction\//), page.locator('form button[type=submit]').first().click()]);
+  await page.getByLabel(/username/i).fill(username);
+  await page.getByLabel(/password/i).fill(password);
+  await Promise.all([page.waitForURL(/\/console/), page.locator('form button[type=submit]').first().click()]);
 }
