@@ -30,6 +30,44 @@ export class Conflict extends DbError {
   override name = 'Conflict';
 }
 
+/** A value the column cannot hold: longer than the column (P2000), of the wrong type for it
+ * (P2006, P2007, P2009), a required column left empty (P2012), malformed input (P2019) or out of
+ * the column type's range (P2020). The value came from the request: its fault, not a storage fault. */
+export class UnstorableValue extends DbError {
+  override name = 'UnstorableValue';
+}
+
+/** A row names another row of its tenant (a group member, a user's manager) that is not there:
+ * another tenant's row and an id that exists nowhere are the same answer, so nothing leaks. */
+export class ReferenceNotFound extends DbError {
+  override name = 'ReferenceNotFound';
+  readonly attribute: string;
+  readonly value: string;
+  constructor(attribute: string, value: string) {
+    super(`${attribute} value "${value}" is not in this tenant`);
+    this.attribute = attribute;
+    this.value = value;
+  }
+}
+
+/** A row would reference itself where that makes a cycle (a group as its own member). */
+export class SelfReference extends DbError {
+  override name = 'SelfReference';
+  readonly attribute: string;
+  constructor(attribute: string) {
+    super(`${attribute} cannot reference the row itself`);
+    this.attribute = attribute;
+  }
+}
+
+/** Prisma rejected a query it was given (PrismaClientValidationError): for now a query built from a
+ * SCIM filter that the translation got wrong still reaches this, and is answered as bad input. */
+export class InvalidQuery extends DbError {
+  override name = 'InvalidQuery';
+}
+
+const UNSTORABLE_CODES = new Set(['P2000', 'P2006', 'P2007', 'P2009', 'P2012', 'P2019', 'P2020']);
+
 function targetFields(meta: unknown): string[] {
   const m = meta as { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } | undefined;
   if (Array.isArray(m?.target)) return m.target.map(String);
@@ -51,9 +89,17 @@ export function isUniqueViolation(err: unknown): boolean {
 /** `err` as one of the neutral errors above, or null when it is none of them. */
 export function toDbError(err: unknown): DbError | null {
   if (err instanceof DbError) return err;
+  if (err instanceof Prisma.PrismaClientValidationError) return new InvalidQuery('The request cannot be expressed as a query', { cause: err });
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
   if (isUniqueViolation(err)) return new UniqueViolation(targetFields(err.meta), { cause: err });
   if (err.code === 'P2025' || err.code === 'P2001') return new NotFound(err.message.split('\n').pop() ?? 'not found', { cause: err });
   if (err.code === 'P2034') return new Conflict('a concurrent transaction changed the same rows', { cause: err });
+  if (UNSTORABLE_CODES.has(err.code)) return new UnstorableValue('a value cannot be stored in its column', { cause: err });
   return null;
+}
+
+/** Rethrows `err` as its neutral error when it has one, unchanged otherwise (a storage fault, a
+ * caller's own error thrown inside a transaction, or a bug). */
+export function throwNeutral(err: unknown): never {
+  throw toDbError(err) ?? err;
 }

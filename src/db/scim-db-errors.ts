@@ -1,7 +1,7 @@
 // Prisma errors → SCIM domain errors, in one place (architecture.md: only src/db/ knows Prisma).
 import { Prisma } from './generated/client.ts';
 import { InvalidValueError, ScimError, UniquenessError } from '../scim/errors.ts';
-import { isUniqueViolation } from './errors.ts';
+import { Conflict, isUniqueViolation } from './errors.ts';
 
 /** P2002 (unique index) is the race-safe uniqueness check: two simultaneous creates of one
  * userName both pass any pre-check, and only the index decides (issue 3 item 7). */
@@ -41,7 +41,9 @@ export async function withRetry<T>(fn: () => Promise<T>, attempts = 12): Promise
     try {
       return await fn();
     } catch (err) {
-      if (i + 1 >= attempts || !isRetryable(err)) throw err;
+      if (!isRetryable(err)) throw err;
+      // Every attempt lost to a concurrent writer: the neutral error says so, retrying later may succeed.
+      if (i + 1 >= attempts) throw new Conflict('a concurrent transaction kept changing the same rows', { cause: err });
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (i + 1)));
     }
   }
