@@ -19,7 +19,7 @@ import { buildProvider } from './provider.ts';
 import { cookieKeys, entraSecrets } from './secrets.ts';
 import { TokenResolver, type TokenResolution } from './resolver.ts';
 import { mountProvider } from './mount.ts';
-import { interactionRoutes } from './interactions.ts';
+import { interactionRoutes } from './interaction/routes.ts';
 
 export type { TokenResolution } from './resolver.ts';
 export { CONSOLE_CLIENT_ID, SCIM_SCOPE, consoleRedirectUris } from './clients.ts';
