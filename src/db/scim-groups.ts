@@ -1,11 +1,13 @@
 // Repository for SCIM Groups and their member rows: the only Prisma access for ScimGroup /
-// ScimMember. Every query carries tenantId. Membership changes are applied as a delta of rows
-// (architecture.md): adding one member to a 10,000-member group is one small insert.
+// ScimMember. Every query carries tenantId. Membership changes are applied as a delta of rows, so
+// adding one member to a 10,000-member group is one small insert, never a rewrite of the group.
+// Throws only the neutral errors of errors.ts; the groups service words them for SCIM.
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
-import { isUniqueViolation, mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
+import { NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
+import { isUniqueViolation, RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
-import { InvalidValueError, NotFoundError } from '../scim/errors.ts';
+import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
 
 export type GroupWhere = Prisma.ScimGroupWhereInput;
 export type GroupOrderBy = Prisma.ScimGroupOrderByWithRelationInput;
@@ -18,23 +20,8 @@ export interface GroupWrite {
   externalId: string | null;
 }
 
-export interface MemberRef {
-  value: string;
-  type?: 'User' | 'Group';
-}
-
-export interface MemberOut {
-  value: string;
-  type: 'User' | 'Group';
-  display?: string;
-}
-
-export type MemberDelta =
-  | { op: 'add'; members: MemberRef[] }
-  | { op: 'remove'; values: string[] }
-  | { op: 'removeAll' }
-  | { op: 'replace'; members: MemberRef[] }
-  | { op: 'removeWhere'; match: (m: MemberOut) => boolean };
+/** A membership change as the repository applies it: a value filter arrives as a predicate. */
+export type MemberDelta = MemberChange<MemberPredicate>;
 
 export interface GroupRecord {
   id: string;
@@ -85,10 +72,6 @@ function toRecord(row: Row): GroupRecord {
   return rec;
 }
 
-function uniqueDetail(w: { displayName: string } | null): string {
-  return `Group displayName "${w?.displayName ?? ''}" is already in use in this tenant`;
-}
-
 /** Ids bound per statement. SQLite binds at most 32,766 parameters per statement and Prisma's
  * compiled queries fewer (a 500-member removal through deleteMany failed with P2029), so every
  * statement over a member list runs over slices of this size. */
@@ -113,7 +96,7 @@ async function existingIds(tx: Tx, table: 'ScimUser' | 'ScimGroup', tenantId: st
 }
 
 /** Splits member references into user ids and group ids that exist IN THIS TENANT; an unknown id
- * is 400 invalidValue (issue 3 item 5), never a dangling row or another tenant's object. */
+ * is refused (ReferenceNotFound), never stored as a dangling row or another tenant's object. */
 async function resolveMembers(tx: Tx, tenantId: string, groupId: string, refs: MemberRef[]) {
   const values = [...new Set(refs.map((r) => r.value))];
   const wantGroup = new Set(refs.filter((r) => r.type === 'Group').map((r) => r.value));
@@ -122,8 +105,8 @@ async function resolveMembers(tx: Tx, tenantId: string, groupId: string, refs: M
   const groupCandidates = values.filter((v) => !userIds.has(v));
   const groupIds = new Set(await existingIds(tx, 'ScimGroup', tenantId, groupCandidates));
   const missing = values.filter((v) => !userIds.has(v) && !groupIds.has(v));
-  if (missing.length) throw new InvalidValueError(`members value "${missing[0]}" is not a User or Group in this tenant`);
-  if (groupIds.has(groupId)) throw new InvalidValueError('A group cannot be a member of itself');
+  if (missing.length) throw new ReferenceNotFound('members', missing[0]);
+  if (groupIds.has(groupId)) throw new SelfReference('members');
   return { userIds: [...userIds], groupIds: [...groupIds] };
 }
 
@@ -177,131 +160,151 @@ async function applyDelta(tx: Tx, tenantId: string, groupId: string, d: MemberDe
       await tx.scimMember.deleteMany({ where: { groupId } });
       return addMembers(tx, tenantId, groupId, d.members);
     case 'removeWhere': {
-      // Filtered removal (members[value eq "…"], Entra flag dialect): evaluate on the rows.
+      // A removal by a value filter other than value eq (members[type eq "Group"]): evaluated on the rows.
       const rows = await tx.scimMember.findMany({ where: { groupId }, select: MEMBER_SELECT });
-      const hit = rows.map(memberOut).filter((m) => d.match(m)).map((m) => m.value);
+      const hit = rows.map(memberOut).filter(d.filter).map((m) => m.value);
       return removeValues(tx, groupId, hit);
     }
+  }
+}
+
+async function getGroup(db: Db, tenantId: string, id: string, opts: { members: boolean }): Promise<GroupRecord | null> {
+  try {
+    const row = await db.scimGroup.findFirst({
+      where: { tenantId, id },
+      select: opts.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT,
+    });
+    return row ? toRecord(row as Row) : null;
+  } catch (err) {
+    throwNeutral(err);
+  }
+}
+
+export interface GroupListQuery {
+  where: GroupWhere;
+  orderBy: GroupOrderBy[];
+  skip: number;
+  take: number;
+  members: boolean;
+  /** false: the caller needs no total, so no COUNT is run for it. */
+  total?: false;
+}
+
+function memberSelect(members: boolean) {
+  return members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT;
+}
+
+/** One page of rows; past DEFERRED_JOIN_MIN_SKIP the page's ids first, then only their rows
+ * (paging.ts says why). */
+async function pageRows(db: Db, tenantId: string, where: GroupWhere, q: GroupListQuery): Promise<Row[]> {
+  const page = { where, orderBy: q.orderBy, skip: q.skip, take: q.take };
+  const select = memberSelect(q.members);
+  if (q.skip < DEFERRED_JOIN_MIN_SKIP) return (await db.scimGroup.findMany({ ...page, select })) as Row[];
+  const ids = (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await db.scimGroup.findMany({ where: { id: { in: ids } }, select: { ...select, tenantId: true } });
+  return inIdOrder(ids, ofTenant(tenantId, rows)) as Row[];
+}
+
+async function listGroups(db: Db, counts: TenantCountCache, tenantId: string, q: GroupListQuery): Promise<{ total: number; records: GroupRecord[] }> {
+  const where: GroupWhere = { AND: [{ tenantId }, q.where] };
+  const count = () =>
+    isUnfiltered(q.where) ? counts.get(tenantId, () => db.scimGroup.count({ where: { tenantId } })) : db.scimGroup.count({ where });
+  try {
+    if (q.take === 0) return { total: await count(), records: [] };
+    const rows = await pageRows(db, tenantId, where, q);
+    // A short page, or a caller that needs no total, tells the total without counting.
+    const total =
+      (rows.length > 0 && rows.length < q.take) || q.total === false ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
+    return { total, records: rows.map(toRecord) };
+  } catch (err) {
+    throwNeutral(err);
+  }
+}
+
+async function createGroup(db: Db, counts: TenantCountCache, tenantId: string, id: string, w: GroupWrite, members: MemberRef[]): Promise<GroupRecord> {
+  try {
+    return await counts.changing(tenantId, () =>
+      withRetry(() =>
+        db.$transaction(async (tx) => {
+          const row = await tx.scimGroup.create({
+            data: { id, tenantId, displayNameKey: w.displayNameKey, displayName: w.displayName, externalId: w.externalId, data: JSON.stringify(w.doc) },
+            select: BASE_SELECT,
+          });
+          await addMembers(tx, tenantId, id, members);
+          return toRecord(row);
+        }),
+      ),
+    );
+  } catch (err) {
+    throwNeutral(err);
+  }
+}
+
+/** What an update does with the current group: the document to write (null: unchanged) and the
+ * member changes, in order. */
+export type GroupMutation = (cur: GroupRecord) => { write: GroupWrite | null; deltas: MemberDelta[] };
+
+/** The version bump comes FIRST: it takes the group's row lock (PostgreSQL) or the write lock
+ * (SQLite, BEGIN IMMEDIATE) before anything is read, so concurrent PATCHes of one group, from this
+ * process or another instance, queue behind each other and each reads the committed result of the
+ * one before. Reading first and bumping last behind a version check was correct too, but under
+ * PostgreSQL's READ COMMITTED every loser of a race redid its whole transaction (up to 12 attempts
+ * with back-off) instead of waiting for one lock. Plain statements: each compiled Prisma call costs
+ * more than the statement itself (docs/performance.md), and a 50-member add is five of them. */
+async function updateInTx(tx: Tx, tenantId: string, id: string, mutate: GroupMutation): Promise<GroupRecord> {
+  const now = new Date();
+  const [bumped] = await tx.$queryRaw<Row[]>(Prisma.sql`
+    UPDATE "ScimGroup" SET "version" = "version" + 1, "updatedAt" = ${now}
+    WHERE "id" = ${id} AND "tenantId" = ${tenantId}
+    RETURNING "id", "data", "version", "createdAt", "updatedAt"`);
+  if (!bumped) throw new NotFound(`group ${id}`);
+  const cur: Row = { ...bumped, version: bumped.version - 1 };
+  const m = mutate(toRecord(cur));
+  for (const d of m.deltas) await applyDelta(tx, tenantId, id, d);
+  const data = m.write ? JSON.stringify(m.write.doc) : cur.data;
+  if (m.write) {
+    await tx.$executeRaw`
+      UPDATE "ScimGroup" SET "data" = ${data}, "displayNameKey" = ${m.write.displayNameKey}, "displayName" = ${m.write.displayName}, "externalId" = ${m.write.externalId}
+      WHERE "id" = ${id} AND "tenantId" = ${tenantId}`;
+  }
+  return toRecord({ id, data, version: cur.version + 1, createdAt: cur.createdAt, updatedAt: now });
+}
+
+/** Load → mutate (pure; If-Match) → member deltas → version bump, in one transaction. */
+async function updateGroup(db: Db, tenantId: string, id: string, mutate: GroupMutation): Promise<GroupRecord> {
+  try {
+    return await withRetry(() => db.$transaction((tx) => updateInTx(tx, tenantId, id, mutate)));
+  } catch (err) {
+    throwNeutral(err);
+  }
+}
+
+/** Hard delete; member rows go by cascade. `check` runs inside the transaction (If-Match) when given. */
+async function removeGroup(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
+  try {
+    return await counts.changing(tenantId, async () => {
+      if (!check) return (await db.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
+      return db.$transaction(async (tx) => {
+        const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: { version: true } });
+        if (!cur) return false;
+        check(cur.version);
+        return (await tx.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
+      });
+    });
+  } catch (err) {
+    throwNeutral(err);
   }
 }
 
 export function createGroupsRepo(db: Db) {
   const counts = new TenantCountCache();
   return {
-    async get(tenantId: string, id: string, opts: { members: boolean }): Promise<GroupRecord | null> {
-      try {
-        const row = await db.scimGroup.findFirst({
-          where: { tenantId, id },
-          select: opts.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT,
-        });
-        return row ? toRecord(row as Row) : null;
-      } catch (err) {
-        mapPrismaError(err, '');
-      }
-    },
-
-    async list(
-      tenantId: string,
-      q: { where: GroupWhere; orderBy: GroupOrderBy[]; skip: number; take: number; members: boolean; total?: false },
-    ): Promise<{ total: number; records: GroupRecord[] }> {
-      const where: GroupWhere = { AND: [{ tenantId }, q.where] };
-      const count = () =>
-        isUnfiltered(q.where) ? counts.get(tenantId, () => db.scimGroup.count({ where: { tenantId } })) : db.scimGroup.count({ where });
-      const select = q.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT;
-      try {
-        if (q.take === 0) return { total: await count(), records: [] };
-        const page = { where, orderBy: q.orderBy, skip: q.skip, take: q.take };
-        const rows =
-          q.skip < DEFERRED_JOIN_MIN_SKIP
-            ? await db.scimGroup.findMany({ ...page, select })
-            : await (async () => {
-                const ids = (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
-                if (ids.length === 0) return [];
-                return inIdOrder(ids, ofTenant(tenantId, await db.scimGroup.findMany({ where: { id: { in: ids } }, select: { ...select, tenantId: true } })));
-              })();
-        const total =
-          (rows.length > 0 && rows.length < q.take) || q.total === false ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
-        return { total, records: rows.map((r) => toRecord(r as Row)) };
-      } catch (err) {
-        mapPrismaError(err, '');
-      }
-    },
-
-    async create(tenantId: string, id: string, w: GroupWrite, members: MemberRef[]): Promise<GroupRecord> {
-      try {
-        return await counts.changing(tenantId, () => withRetry(() =>
-          db.$transaction(async (tx) => {
-            const row = await tx.scimGroup.create({
-              data: { id, tenantId, displayNameKey: w.displayNameKey, displayName: w.displayName, externalId: w.externalId, data: JSON.stringify(w.doc) },
-              select: BASE_SELECT,
-            });
-            await addMembers(tx, tenantId, id, members);
-            return toRecord(row);
-          }),
-        ));
-      } catch (err) {
-        mapPrismaError(err, uniqueDetail(w));
-      }
-    },
-
-    /** Load → mutate (pure; If-Match) → member deltas → version bump, in one transaction. */
-    async update(
-      tenantId: string,
-      id: string,
-      mutate: (cur: GroupRecord) => { write: GroupWrite | null; deltas: MemberDelta[] },
-    ): Promise<GroupRecord> {
-      let write: GroupWrite | null = null;
-      try {
-        return await withRetry(() =>
-          db.$transaction(async (tx) => {
-            // Plain statements: each compiled Prisma call costs more than the statement itself
-            // (docs/performance.md), and a 50-member add is five of them.
-            // The version bump comes FIRST: it takes the group's row lock (PostgreSQL) or the
-            // write lock (SQLite, BEGIN IMMEDIATE) before anything is read, so concurrent PATCHes
-            // of one group, from this process or another instance, queue behind each other and
-            // each reads the committed result of the one before. Reading first and bumping last
-            // behind a version check was correct too, but under PostgreSQL's READ COMMITTED every
-            // loser of a race redid its whole transaction (up to 12 attempts with back-off) instead
-            // of waiting for one lock.
-            const now = new Date();
-            const [bumped] = await tx.$queryRaw<Row[]>(Prisma.sql`
-              UPDATE "ScimGroup" SET "version" = "version" + 1, "updatedAt" = ${now}
-              WHERE "id" = ${id} AND "tenantId" = ${tenantId}
-              RETURNING "id", "data", "version", "createdAt", "updatedAt"`);
-            if (!bumped) throw new NotFoundError(`Group ${id} not found`);
-            const cur: Row = { ...bumped, version: bumped.version - 1 };
-            const m = mutate(toRecord(cur));
-            write = m.write;
-            for (const d of m.deltas) await applyDelta(tx, tenantId, id, d);
-            const data = m.write ? JSON.stringify(m.write.doc) : cur.data;
-            if (m.write) {
-              await tx.$executeRaw`
-                UPDATE "ScimGroup" SET "data" = ${data}, "displayNameKey" = ${m.write.displayNameKey}, "displayName" = ${m.write.displayName}, "externalId" = ${m.write.externalId}
-                WHERE "id" = ${id} AND "tenantId" = ${tenantId}`;
-            }
-            return toRecord({ id, data, version: cur.version + 1, createdAt: cur.createdAt, updatedAt: now });
-          }),
-        );
-      } catch (err) {
-        mapPrismaError(err, uniqueDetail(write));
-      }
-    },
-
-    async remove(tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
-      try {
-        return await counts.changing(tenantId, async () => {
-          if (!check) return (await db.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
-          return db.$transaction(async (tx) => {
-            const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: { version: true } });
-            if (!cur) return false;
-            check(cur.version);
-            return (await tx.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
-          });
-        });
-      } catch (err) {
-        mapPrismaError(err, '');
-      }
-    },
+    get: (tenantId: string, id: string, opts: { members: boolean }) => getGroup(db, tenantId, id, opts),
+    list: (tenantId: string, q: GroupListQuery) => listGroups(db, counts, tenantId, q),
+    create: (tenantId: string, id: string, w: GroupWrite, members: MemberRef[]) => createGroup(db, counts, tenantId, id, w, members),
+    update: (tenantId: string, id: string, mutate: GroupMutation) => updateGroup(db, tenantId, id, mutate),
+    remove: (tenantId: string, id: string, check?: (version: number) => void) => removeGroup(db, counts, tenantId, id, check),
   };
 }
 

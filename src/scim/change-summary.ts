@@ -3,7 +3,7 @@
 // Pure. Bounded: at most MAX_ATTRIBUTES attribute changes, each value cut to MAX_VALUE_CHARS, and
 // at most MAX_MEMBER_IDS member ids per direction, so a row stays small whatever the request.
 import type { AttributeChange, ChangeSummary, MemberChanges } from '../activity/changes.ts';
-import type { MemberChange } from './patch/group-patch.ts';
+import type { MemberChange } from './membership.ts';
 import type { PatchOp } from './patch/request.ts';
 import { isPlainObject } from './resources/values.ts';
 
@@ -234,7 +234,7 @@ function pushIds(into: string[], ids: Iterable<string>): void {
 
 /** Member operations of a Group PATCH as the counts and ids they name (the repository applies
  * them as row deltas; an add of an existing member is named here even though no row changes). */
-export function memberSummary(changes: MemberChange[]): MemberChanges | undefined {
+export function memberSummary(changes: MemberChange<unknown>[]): MemberChanges | undefined {
   if (changes.length === 0) return undefined;
   const m: MemberChanges = { added: 0, removed: 0, addedIds: [], removedIds: [] };
   for (const c of changes) {
@@ -252,7 +252,7 @@ export function memberSummary(changes: MemberChange[]): MemberChanges | undefine
 }
 
 /** A Group PATCH: displayName/externalId from the document, members from the operations. */
-export function groupChangeSummary(before: Doc, after: Doc, memberChanges: MemberChange[]): ChangeSummary {
+export function groupChangeSummary(before: Doc, after: Doc, memberChanges: MemberChange<unknown>[]): ChangeSummary {
   return bounded(diffDocuments(before, after), memberSummary(memberChanges));
 }
 

@@ -1,9 +1,9 @@
 // Evaluates the filter of a members[...] value path (Entra flag dialect: members[value eq "…"],
-// entra-protocol.md Q9) against member rows {value, type, display}, so a filtered removal deletes
+// fixture H16) against member rows {value, type, display}, so a filtered removal deletes
 // exactly the matching rows. Inner paths are relative to members (filter/ast.ts).
 import { InvalidFilterError } from './errors.ts';
 import type { FilterNode, AttrPath } from './filter/ast.ts';
-import type { MemberOut } from '../db/scim-groups.ts';
+import type { MemberOut, MemberPredicate } from './membership.ts';
 
 function field(m: MemberOut, p: AttrPath): string | undefined {
   const a = (p.sub ? `${p.attr}.${p.sub}` : p.attr).toLowerCase().replace(/^members\./, '');
@@ -14,8 +14,7 @@ function field(m: MemberOut, p: AttrPath): string | undefined {
   throw new InvalidFilterError(`members has no sub-attribute "${a}"`);
 }
 
-export function memberMatcher(filter: unknown): (m: MemberOut) => boolean {
-  const n = filter as FilterNode;
+export function memberMatcher(n: FilterNode): MemberPredicate {
   switch (n.kind) {
     case 'and':
     case 'or': {

@@ -1,22 +1,20 @@
 // PATCH of a Group (RFC 7644 §3.5.2): displayName/externalId change the document; members never
 // enter the document — each member operation becomes a MemberChange, applied by the repository
-// as a delta of member rows in order (add idempotent; remove only the listed values, Q8; remove by
-// value filter, Q9; replace = set). Fixtures H08–H23.
+// as a delta of member rows in order (add idempotent, fixture H10; remove with a value array
+// removes only the listed values, never the whole group, H14/H15; remove by value filter
+// members[value eq "…"], H16; replace = set). Fixtures H08–H23.
 import type { FilterNode } from '../filter/ast.ts';
 import { InvalidPathError, MutabilityError } from '../errors.ts';
-import { isClearingValue, isServerOwnedKey, memberRefs, type MemberRef, type PatchOpName } from '../normalize.ts';
+import { isClearingValue, isServerOwnedKey, memberRefs, type PatchOpName } from '../normalize.ts';
+import type { MemberChange as AnyMemberChange } from '../membership.ts';
 import { GROUP_URN } from '../resources/urns.ts';
 import { readDisplayName, readGroupExternalId } from '../resources/group.ts';
 import type { ScimDoc } from '../resources/values.ts';
 import type { PatchPath } from './path.ts';
 import type { PatchOp } from './request.ts';
 
-export type MemberChange =
-  | { op: 'add'; members: MemberRef[] }
-  | { op: 'remove'; values: string[] }
-  | { op: 'removeAll' }
-  | { op: 'replace'; members: MemberRef[] }
-  | { op: 'removeWhere'; filter: FilterNode };
+/** A member operation of a PATCH; a removal by value filter carries the parsed filter. */
+export type MemberChange = AnyMemberChange<FilterNode>;
 
 const MEMBER_SUBS = new Set(['value', 'display', 'type', '$ref']);
 
@@ -26,7 +24,7 @@ export function applyGroupPatch(doc: ScimDoc, ops: PatchOp[]): { doc: ScimDoc; m
   for (const op of ops) {
     if (!op.path) {
       // Path-less (validator: {"op":"replace","value":{"displayName":"…"}}, H21/H22); unknown
-      // keys are ignored (Q11), id/meta/schemas too (Q12).
+      // keys are ignored, as on Users (fixture F33), id/meta/schemas too (fixture H02).
       for (const [k, v] of Object.entries(op.value as Record<string, unknown>)) {
         if (isServerOwnedKey(k)) continue;
         const lk = k.toLowerCase();
@@ -86,7 +84,8 @@ function memberOp(changes: MemberChange[], op: PatchOpName, v: unknown, hasValue
     const members = memberRefs(v);
     changes.push(members.length ? { op: 'replace', members } : { op: 'removeAll' });
   } else if (!hasValue || v === null) {
-    // RFC 7644 §3.5.2.2: remove without a value removes all members (Entra never sends this, Q8).
+    // RFC 7644 §3.5.2.2: remove without a value removes all members (Entra never sends this: its
+    // removals always list the values, fixture H14).
     changes.push({ op: 'removeAll' });
   } else {
     const values = memberRefs(v).map((m) => m.value);

@@ -1,7 +1,8 @@
 // In-memory evaluation of a value-path filter (`emails[type eq "work"]`) against one element of a
 // multi-valued attribute, for PATCH targets (RFC 7644 §3.5.2). Sub-attribute names resolve
-// case-insensitively (Q5); caseExact:false sub-attributes compare case-insensitively; "True"/
-// "False" strings compare as booleans (Q2).
+// case-insensitively (RFC 7643 §2.1; Entra sends `emails[...].Value`, fixture F15); caseExact:false
+// sub-attributes compare case-insensitively; "True"/"False" strings compare as booleans (Entra
+// sends booleans as strings, fixtures G01, G04).
 import type { FilterNode } from '../filter/ast.ts';
 import { InvalidPathError } from '../errors.ts';
 import { coerceBoolean, findKey } from '../normalize.ts';
@@ -85,7 +86,8 @@ function compare(sub: AttrDef, actual: unknown, op: string, want: unknown): bool
 }
 
 /** `type eq "work" and …` → the element those equalities describe; undefined when the filter is
- * anything else (then no element can be created from it). Used by Q7. */
+ * anything else (then no element can be created from it). Used to create the element a Replace
+ * on a missing `emails[type eq "work"].value` names (fixture F07). */
 export function eqTemplate(node: FilterNode, def: AttrDef): Record<string, unknown> | undefined {
   if (node.kind === 'and') {
     const l = eqTemplate(node.left, def);

@@ -1,5 +1,6 @@
 // PATCH path → PatchPath (RFC 7644 §3.5.2: PATH = attrPath / valuePath [subAttr]), reusing the
-// filter tokenizer and parser so `members[value eq "a\"b"]` is read exactly like a filter (Q9).
+// filter tokenizer and parser so `members[value eq "a\"b"]` is read exactly like a filter (Entra's
+// member removal by value filter, fixture H16; ids may hold `"` or `'`).
 // Forms: attr, attr.sub, urn:…:attr, urn:…:attr.sub, attr[filter], attr[filter].sub, and a bare
 // extension URN (`urn:…:enterprise:2.0:User`) which targets the whole extension object (attr absent).
 import type { FilterNode } from '../filter/ast.ts';

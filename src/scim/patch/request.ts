@@ -1,7 +1,8 @@
 // PatchOp request body → validated operation list (RFC 7644 §3.5.2).
 // Decisions: a missing `schemas` member is tolerated (Postel; Entra always sends it), but a
 // `schemas` that names something other than PatchOp is 400 invalidSyntax. `Operations` must be a
-// non-empty array (fixture I10 → invalidSyntax). `op` is case-insensitive (Q1); anything but
+// non-empty array (fixture I10 → invalidSyntax). `op` is case-insensitive (Entra sends `Add`/`Replace`/`Remove` in
+// its default dialect and lower case with its flag, fixtures F01, H16); anything but
 // add/replace/remove is 400 invalidSyntax (fixture I09). Paths are parsed up front so a bad path
 // fails the whole request before anything is applied. Member names are matched case-insensitively.
 import { InvalidSyntaxError, InvalidValueError, NoTargetError } from '../errors.ts';
@@ -47,7 +48,7 @@ export function parsePatchRequest(body: unknown): PatchOp[] {
       out.rawPath = pathRaw;
     } else {
       // RFC 7644 §3.5.2.2: remove without a path is noTarget; path-less add/replace carry an
-      // object of attributes (whose keys may themselves be paths, Q3).
+      // object of attributes (whose keys may themselves be paths, Entra's flag dialect, fixture F11).
       if (op === 'remove') throw new NoTargetError(`Operation ${n}: "remove" needs a "path"`);
       if (!isPlainObject(value)) throw new InvalidValueError(`Operation ${n}: "${op}" without a "path" needs an object "value"`);
     }

@@ -1,8 +1,11 @@
 // PATCH of a User document (RFC 7644 §3.5.2), pure: operations applied strictly in order on a
-// copy (Q17); any throw discards the whole request. Entra dialects: path-less values whose keys
-// are paths (Q3), string booleans (Q2), manager shapes (Q4), case-insensitive names (Q5), Replace
-// on a missing emails[type eq "work"].value creates the element (Q7), ""/null clears (Q10),
-// unknown keys in path-less values ignored (Q11) while an explicit unknown path is invalidPath.
+// copy (Entra's validator sends several operations on one attribute); any throw discards the
+// whole request. Entra dialects: path-less values whose keys are paths (fixtures F11, F13), string
+// booleans (G01, G04), manager as a bare id, {value} or [{value,$ref}] (F18, F21, F23),
+// case-insensitive names (F15), Replace on a missing emails[type eq "work"].value creates the
+// element (F07), ""/null clears (RFC 7644 §3.5.2.3; F29, F31), unknown keys in path-less values
+// ignored (a 400 would also block a deactivation sent in the same PATCH, F33) while an explicit
+// unknown path is invalidPath.
 import { InvalidPathError, MutabilityError, NoTargetError } from '../errors.ts';
 import { isClearingValue, isEnterpriseKey, isServerOwnedKey, type PatchOpName } from '../normalize.ts';
 import { findSub, resolveUserAttr, type AttrDef } from '../resources/schema-defs.ts';
@@ -25,8 +28,10 @@ export function applyUserPatch(doc: ScimDoc, ops: PatchOp[]): ScimDoc {
   return d;
 }
 
-/** Q3: keys of a path-less value are attribute names, sub-attribute paths, URN paths or the
- * extension URN with an object. id/meta/schemas keys are ignored (Q12), unknown keys too (Q11). */
+/** Keys of a path-less value are attribute names, sub-attribute paths, URN paths or the extension
+ * URN with an object (fixtures F11, F13). id/meta/schemas keys are ignored (Entra sends `meta` in
+ * bodies, fixture H02), unknown keys too (fixture F33: failing them would block the deactivation
+ * sent with them). */
 function applyPathless(d: ScimDoc, op: PatchOpName, value: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(value)) {
     if (isServerOwnedKey(k)) continue;
@@ -43,7 +48,7 @@ function tryPath(d: ScimDoc, key: string, op: PatchOpName, v: unknown): void {
   try {
     path = parsePath(key);
   } catch {
-    return; // Q11: not even a path — an unknown attribute, ignored
+    return; // not even a path: an unknown attribute, ignored like any unknown key (fixture F33)
   }
   applyPath(d, path, { op, value: v, strict: false, raw: key });
 }
@@ -194,7 +199,7 @@ function applyMulti(c: ScimDoc, def: AttrDef, path: PatchPath, ctx: Ctx, label: 
     } else if (sd) {
       if (hits.length) hits.forEach(setSub);
       else if (!isClearingValue(ctx.value)) {
-        // Q7 (fixtures F07, F11): Replace on a missing emails[type eq "work"].value creates
+        // Fixtures F07, F11: Replace on a missing emails[type eq "work"].value creates
         // {type, value}; strict RFC would answer noTarget, which Entra records as a failure.
         const el = createFrom(def, path, ctx);
         setSub(el);
