@@ -29,12 +29,16 @@ import type { AttrPath, CompareOp, CompareValue, FilterNode } from './ast.ts';
 type Where = Record<string, unknown>;
 type W = boolean | Where;
 
+/** One comparison on a field: presence, or a Prisma scalar filter operator with its operand. */
+type Cmp = { op: 'present' } | { op: 'equals' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'startsWith' | 'endsWith'; value: string | boolean | Date };
 interface Field {
   type: 'string' | 'boolean' | 'date';
   lower: boolean;
-  nullable: boolean;
-  cond: (f: Where | string | boolean | Date) => Where;
+  cond: (c: Cmp) => W;
   wrap?: (w: W) => W;
+  /** The resource's own column the field reads, when it is one (what sortBy may name). */
+  column?: string;
+  nullable?: boolean;
 }
 type Resolved = { k: 'field'; field: Field } | { k: 'presence'; where: W } | { k: 'const'; value: string };
 interface Multi {
@@ -95,8 +99,7 @@ function compile(node: FilterNode, scope: Scope): W {
       const r = scope.resolve(node.path, true);
       if (r.k === 'const') return true;
       if (r.k === 'presence') return r.where;
-      const f = r.field;
-      return wrap(f, f.nullable ? f.cond({ not: null }) : true);
+      return wrap(r.field, r.field.cond(PRESENT));
     }
     case 'compare': {
       const r = scope.resolve(node.path, false);
@@ -150,30 +153,56 @@ function operand(f: Field, v: CompareValue, p: AttrPath): string | boolean | Dat
   return f.lower ? searchKey(v) : v;
 }
 
-const SCALAR: Partial<Record<CompareOp, string>> = { gt: 'gt', ge: 'gte', lt: 'lt', le: 'lte', co: 'contains', sw: 'startsWith', ew: 'endsWith' };
+const PRESENT: Cmp = { op: 'present' };
+const SCALAR = { gt: 'gt', ge: 'gte', lt: 'lt', le: 'lte', co: 'contains', sw: 'startsWith', ew: 'endsWith' } as const;
 
 function compareField(f: Field, op: CompareOp, v: CompareValue, p: AttrPath): W {
   // `eq null` / `ne null`: absent / present (not in the RFC ABNF's intent, but harmless to honour).
   if (v === null) {
     if (op !== 'eq' && op !== 'ne') fail(`Operator "${op}" needs a non-null value`);
-    const present = wrap(f, f.nullable ? f.cond({ not: null }) : true);
+    const present = wrap(f, f.cond(PRESENT));
     return op === 'eq' ? not(present) : present;
   }
-  const x = operand(f, v, p);
-  const guard = (cond: Where): Where => (f.nullable ? { ...cond, not: null } : cond);
+  const value = operand(f, v, p);
   if (op === 'eq' || op === 'ne') {
-    const eq = wrap(f, f.cond(guard({ equals: x })));
+    const eq = wrap(f, f.cond({ op: 'equals', value }));
     return op === 'eq' ? eq : not(eq);
   }
   if (f.type === 'boolean') fail(`Operator "${op}" is not supported on boolean "${label(p)}" (use eq or ne)`);
-  if (f.type === 'date' && (op === 'co' || op === 'sw' || op === 'ew')) fail(`Operator "${op}" is not supported on dateTime "${label(p)}"`);
-  return wrap(f, f.cond(guard({ [SCALAR[op]!]: x })));
+  const substring = op === 'co' || op === 'sw' || op === 'ew';
+  if (f.type === 'date' && substring) fail(`Operator "${op}" is not supported on dateTime "${label(p)}"`);
+  // co/sw/ew become SQL LIKE, which SQLite applies case-insensitively and which only the
+  // lower-cased *Key columns store wildcard-safe: a case-exact attribute would match differently
+  // on each database, so it supports equality and ordering only.
+  if (f.type === 'string' && !f.lower && substring) fail(`Operator "${op}" is not supported on case-exact "${label(p)}" (use eq, ne, gt, ge, lt or le)`);
+  return wrap(f, f.cond({ op: SCALAR[op], value }));
 }
 
 // ---- field constructors ----------------------------------------------------------------------------
 
+/** A comparison on one column. On a nullable column a positive comparison also requires a value
+ * (`not: null`), so that its negation matches the rows where the attribute is absent (SQL's
+ * three-valued logic would drop them); a NOT NULL column takes no such guard, and Prisma rejects
+ * `not: null` on one. */
+function onColumn(column: string, nullable: boolean): (c: Cmp) => W {
+  return (c) => {
+    if (c.op === 'present') return nullable ? { [column]: { not: null } } : true;
+    return { [column]: nullable ? { [c.op]: c.value, not: null } : { [c.op]: c.value } };
+  };
+}
+
+/** A comparison on a column of a to-one relation; `fk` holds an optional relation's key (present
+ * ⇔ set), null for a required relation. */
+function onRelation(relation: string, fk: string | null, cond: (c: Cmp) => W): (c: Cmp) => W {
+  return (c) => {
+    const w = cond(c);
+    if (w === true) return fk === null ? true : { [fk]: { not: null } };
+    return w === false ? false : { [relation]: w };
+  };
+}
+
 function col(column: string, type: Field['type'], lower: boolean, nullable: boolean): Field {
-  return { type, lower, nullable, cond: (c) => ({ [column]: c }) };
+  return { type, lower, cond: onColumn(column, nullable), column, nullable };
 }
 const str = (column: string, nullable = true) => col(column, 'string', true, nullable);
 const exact = (column: string, nullable = true) => col(column, 'string', false, nullable);
@@ -264,7 +293,7 @@ const USER_GROUPS: Multi = {
   sub: (p) => {
     const s = p.attr.toLowerCase();
     if (s === 'value') return field(exact('groupId', false));
-    if (s === 'display') return field({ ...str('displayNameKey', false), cond: (c) => ({ group: { displayNameKey: c } }) });
+    if (s === 'display') return field({ type: 'string', lower: true, cond: onRelation('group', null, onColumn('displayNameKey', false)) });
     return fail(`"groups.${p.attr}" is not filterable (groups.value and groups.display are)`);
   },
 };
@@ -332,26 +361,25 @@ const GROUP_MEMBERS: Multi = {
   sub: (p) => {
     const s = p.attr.toLowerCase();
     if (s === 'value') {
-      return field({ type: 'string', lower: false, nullable: true, cond: (c) => ({ OR: [{ userId: c }, { memberGroupId: c }] }) });
+      const user = onColumn('userId', true);
+      const group = onColumn('memberGroupId', true);
+      return field({ type: 'string', lower: false, cond: (c) => or(user(c), group(c)) });
     }
     if (s === 'display') {
-      return field({
-        type: 'string',
-        lower: true,
-        nullable: true,
-        cond: (c) => ({ OR: [{ user: { displayNameKey: c } }, { memberGroup: { displayNameKey: c } }] }),
-      });
+      // A member User's displayName may be absent; a member Group's never is.
+      const user = onRelation('user', 'userId', onColumn('displayNameKey', true));
+      const group = onRelation('memberGroup', 'memberGroupId', onColumn('displayNameKey', false));
+      return field({ type: 'string', lower: true, cond: (c) => or(user(c), group(c)) });
     }
     if (s === 'type') {
-      // "User" / "Group" (case-insensitive) → which id column is set.
+      // "User" / "Group" (case-insensitive) → which id column is set; every member has a type.
       return field({
         type: 'string',
         lower: true,
-        nullable: false,
         cond: (c) => {
-          const v = typeof c === 'object' && c !== null && 'equals' in c ? String((c as Where).equals) : undefined;
-          if (v === undefined) fail('"members.type" supports eq and ne only');
-          return v === 'user' ? { userId: { not: null } } : v === 'group' ? { memberGroupId: { not: null } } : { id: { in: [] } };
+          if (c.op === 'present') return true;
+          if (c.op !== 'equals') fail('"members.type" supports eq and ne only');
+          return c.value === 'user' ? { userId: { not: null } } : c.value === 'group' ? { memberGroupId: { not: null } } : false;
         },
       });
     }
@@ -403,12 +431,8 @@ function sortColumn(sortBy: string, scope: Scope): { column: string; nullable: b
   } catch {
     throw new InvalidValueError(`sortBy "${sortBy}" is not a sortable attribute`);
   }
-  if (r.k !== 'field' || r.field.wrap) throw new InvalidValueError(`sortBy "${sortBy}" is not a sortable attribute`);
-  const probe = r.field.cond('x');
-  const keys = Object.keys(probe);
-  const v = probe[keys[0]];
-  if (keys.length !== 1 || v !== 'x') throw new InvalidValueError(`sortBy "${sortBy}" is not a sortable attribute`);
-  return { column: keys[0], nullable: r.field.nullable };
+  if (r.k !== 'field' || r.field.wrap || r.field.column === undefined) throw new InvalidValueError(`sortBy "${sortBy}" is not a sortable attribute`);
+  return { column: r.field.column, nullable: r.field.nullable ?? false };
 }
 
 function parseSortPath(s: string): AttrPath {
