@@ -3,18 +3,11 @@
 // sound) and shown once; public apps have none and must use PKCE.
 import crypto from 'node:crypto';
 import type { Db } from '../db/client.ts';
+import { createSsoApp, findSsoApp, type SsoAppStored } from '../db/sso-apps.ts';
 
 export const APP_CLIENT_ID_PREFIX = 'sla_';
 
-export interface SsoAppRow {
-  id: string;
-  tenantId: string;
-  name: string;
-  redirectUris: string[];
-  isPublic: boolean;
-  secretHash: string | null;
-  initiateLoginUri: string | null;
-}
+export type SsoAppRow = SsoAppStored;
 
 export class AppError extends Error {}
 
@@ -46,24 +39,21 @@ export async function createApp(
   if (initiateLoginUri !== null && !validRedirectUri(initiateLoginUri)) throw new AppError(`invalid initiate login URI "${initiateLoginUri}": https, or http on 127.0.0.1/localhost, without a fragment`);
   const clientId = `${APP_CLIENT_ID_PREFIX}${crypto.randomBytes(12).toString('base64url')}`;
   const clientSecret = input.isPublic ? null : crypto.randomBytes(32).toString('base64url');
-  await db.ssoApp.create({
-    data: {
-      id: clientId,
-      tenantId: input.tenantId,
-      name,
-      redirectUris: JSON.stringify(input.redirectUris),
-      isPublic: input.isPublic,
-      secretHash: clientSecret ? sha256(clientSecret) : null,
-      initiateLoginUri,
-    },
+  await createSsoApp(db, {
+    id: clientId,
+    tenantId: input.tenantId,
+    name,
+    redirectUris: input.redirectUris,
+    isPublic: input.isPublic,
+    secretHash: clientSecret ? sha256(clientSecret) : null,
+    initiateLoginUri,
   });
   return { clientId, clientSecret };
 }
 
 export async function findApp(db: Db, clientId: string): Promise<SsoAppRow | null> {
   if (!clientId.startsWith(APP_CLIENT_ID_PREFIX)) return null;
-  const r = await db.ssoApp.findUnique({ where: { id: clientId } });
-  return r ? { ...r, redirectUris: JSON.parse(r.redirectUris) as string[] } : null;
+  return findSsoApp(db, clientId);
 }
 
 export function appSecretMatches(app: SsoAppRow, presented: string): boolean {

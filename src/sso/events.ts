@@ -4,6 +4,7 @@
 // events, also logged as one structured line for a SIEM).
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.ts';
+import { createSsoEvent, recentSsoEventRows, type SsoEventRow } from '../db/sso-events.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { AuditEventName } from '../audit/events.ts';
 
@@ -29,9 +30,7 @@ const PROTOCOL_LABEL: Record<string, string> = { saml: 'SAML', oidc: 'OpenID Con
 export async function recordSsoEvent(db: Db, e: SsoEventInput, from?: FastifyRequest): Promise<void> {
   const reason = e.reason?.slice(0, 500) ?? null;
   const subject = e.subject?.slice(0, 300) ?? null;
-  await db.ssoEvent.create({
-    data: { tenantId: e.tenantId, protocol: e.protocol, outcome: e.outcome, reason, userId: e.userId ?? null, subject },
-  });
+  await createSsoEvent(db, e.tenantId, { protocol: e.protocol, outcome: e.outcome, reason, userId: e.userId ?? null, subject });
   const via = PROTOCOL_LABEL[e.protocol] ?? e.protocol;
   await recordAudit(
     db,
@@ -48,6 +47,6 @@ export async function recordSsoEvent(db: Db, e: SsoEventInput, from?: FastifyReq
   );
 }
 
-export async function recentSsoEvents(db: Db, tenantId: string, take = 50) {
-  return db.ssoEvent.findMany({ where: { tenantId }, orderBy: { id: 'desc' }, take });
+export async function recentSsoEvents(db: Db, tenantId: string, take = 50): Promise<SsoEventRow[]> {
+  return recentSsoEventRows(db, tenantId, take);
 }

@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { consumePendingLoginRow, createPendingLoginRow, deleteExpiredPendingLogins } from '../db/sso-pending-logins.ts';
 import { APP_CLIENT_ID_PREFIX, findApp } from './apps.ts';
 
 export const LAUNCH_COOKIE = 'sl_launch';
@@ -37,9 +38,7 @@ export function launchCookieOptions(config: Config) {
 
 export async function createPendingLogin(db: Db, input: { tenantId: string; clientId: string; userId: string; protocol: string; amr: string[] }): Promise<string> {
   const handle = crypto.randomBytes(32).toString('base64url');
-  await db.ssoPendingLogin.create({
-    data: { id: hash(handle), tenantId: input.tenantId, clientId: input.clientId, userId: input.userId, protocol: input.protocol, amr: JSON.stringify(input.amr), expiresAt: new Date(Date.now() + PENDING_TTL_MS) },
-  });
+  await createPendingLoginRow(db, { id: hash(handle), ...input, expiresAt: new Date(Date.now() + PENDING_TTL_MS) });
   return handle;
 }
 
@@ -53,14 +52,9 @@ export function initiateLoginUrl(config: Config, target: LaunchTarget): string {
 /** Marks the pending login used, once, for this app and tenant only. */
 export async function consumePendingLogin(db: Db, handle: string | undefined, clientId: string, tenantId: string) {
   if (!handle || handle.length > 100) return null;
-  const id = hash(handle);
-  const now = new Date();
-  const r = await db.ssoPendingLogin.updateMany({ where: { id, clientId, tenantId, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
-  if (r.count !== 1) return null;
-  const p = await db.ssoPendingLogin.findUnique({ where: { id } });
-  return p ? { userId: p.userId, protocol: p.protocol, amr: JSON.parse(p.amr) as string[], createdAt: p.createdAt } : null;
+  return consumePendingLoginRow(db, tenantId, hash(handle), clientId);
 }
 
 export async function sweepPendingLogins(db: Db): Promise<void> {
-  await db.ssoPendingLogin.deleteMany({ where: { expiresAt: { lte: new Date() } } });
+  await deleteExpiredPendingLogins(db, new Date());
 }

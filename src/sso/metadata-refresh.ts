@@ -3,13 +3,14 @@
 // fails, or metadata whose entityID changed (another app or tenant), changes nothing and is logged.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
+import { listSamlConfigsWithMetadataUrl } from '../db/sso-config.ts';
 import { saveSaml, type MatchAttribute } from './config-store.ts';
 import { fetchMetadata, parseIdpMetadata, type FetchLimits } from './metadata.ts';
 
 export const REFRESH_INTERVAL_MS = 24 * 3600_000;
 
 export async function refreshMetadata(db: Db, log: Pick<FastifyBaseLogger, 'info' | 'warn'>, limits?: FetchLimits): Promise<{ updated: number; failed: number }> {
-  const rows = await db.ssoConfig.findMany({ where: { protocol: 'saml', metadataUrl: { not: null } } });
+  const rows = await listSamlConfigsWithMetadataUrl(db);
   let updated = 0;
   let failed = 0;
   for (const cfg of rows) {

@@ -5,6 +5,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { findTenantById, type Tenant } from '../db/tenants.ts';
+import { findOidcConfigsByIssuer } from '../db/sso-config.ts';
+import { findSsoRequestOrigin } from '../db/sso-requests.ts';
 import { loadSsoConfig, type MatchAttribute } from './config-store.ts';
 import { completeSignIn } from './complete.ts';
 import { finishOidc, startOidc } from './oidc.ts';
@@ -53,9 +55,8 @@ export async function oidcRoutes(app: FastifyInstance, deps: { config: Config; d
     const sid = typeof req.query.sid === 'string' ? req.query.sid.slice(0, 200) : '';
     const ancestors = new Set<string>();
     if (iss && sid) {
-      const tenants = await db.ssoConfig.findMany({ where: { protocol: 'oidc', oidcIssuer: iss }, select: { tenantId: true, oidcIssuer: true } });
-      for (const cfg of tenants) {
-        ancestors.add(new URL(cfg.oidcIssuer!).origin);
+      for (const cfg of await findOidcConfigsByIssuer(db, iss)) {
+        ancestors.add(new URL(cfg.oidcIssuer).origin);
         for (const s of await destroySessionsBySid(db, cfg.tenantId, sid)) {
           await recordSsoEvent(db, { tenantId: cfg.tenantId, protocol: 'oidc', outcome: 'logout', reason: 'front-channel logout from Entra', userId: s.userId }, req);
         }
@@ -69,7 +70,7 @@ export async function oidcRoutes(app: FastifyInstance, deps: { config: Config; d
     const state = typeof req.query.state === 'string' ? req.query.state.slice(0, 200) : '';
     const bound = req.cookies[STATE_COOKIE];
     reply.clearCookie(STATE_COOKIE, { path: CALLBACK_PATH });
-    const pending = state ? await db.ssoRequest.findUnique({ where: { id: state } }) : null;
+    const pending = state ? await findSsoRequestOrigin(db, state) : null;
     const tenant = pending ? ((await findTenantById(db, pending.tenantId)) ?? undefined) : undefined;
     let subject: string | null = null;
     try {

@@ -6,6 +6,7 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { createSsoRequest } from '../db/sso-requests.ts';
 import { oidcClientSecret, type SsoConfigRow } from './config-store.ts';
 import type { UpstreamIdentity } from './match.ts';
 import { Refusal } from './refusals.ts';
@@ -44,7 +45,7 @@ export async function startOidc(db: Db, appConfig: Config, cfg: SsoConfigRow, in
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
-  await db.ssoRequest.create({ data: { id: state, tenantId: cfg.tenantId, kind: 'oidc', nonce, codeVerifier, returnTo: input.returnTo, expiresAt: new Date(Date.now() + REQUEST_TTL_MS) } });
+  await createSsoRequest(db, { id: state, tenantId: cfg.tenantId, kind: 'oidc', nonce, codeVerifier, returnTo: input.returnTo, expiresAt: new Date(Date.now() + REQUEST_TTL_MS) });
   const params: Record<string, string> = {
     redirect_uri: input.redirectUri,
     scope: SCOPE,

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import type { Db } from '../db/client.ts';
+import { consumeSsoRequest, createSsoRequest, type SsoRequestKind } from '../db/sso-requests.ts';
 import type { SpUrls } from './urls.ts';
 
 /** Entra answers within its own session/MFA flow; an hour bounds an abandoned sign-in. */
@@ -29,7 +30,7 @@ export async function startSamlRequest(
   input: { tenantId: string; urls: SpUrls; idpSsoUrl: string; returnTo: string | null; loginHint?: string | null },
 ): Promise<string> {
   const id = `_${crypto.randomBytes(20).toString('hex')}`;
-  await db.ssoRequest.create({ data: { id, tenantId: input.tenantId, kind: 'saml', returnTo: input.returnTo, expiresAt: new Date(Date.now() + REQUEST_TTL_MS) } });
+  await createSsoRequest(db, { id, tenantId: input.tenantId, kind: 'saml', returnTo: input.returnTo, expiresAt: new Date(Date.now() + REQUEST_TTL_MS) });
   const encoded = zlib.deflateRawSync(Buffer.from(authnRequestXml(id, input.urls, input.idpSsoUrl))).toString('base64');
   const target = new URL(input.idpSsoUrl);
   target.searchParams.set('SAMLRequest', encoded);
@@ -39,9 +40,6 @@ export async function startSamlRequest(
 }
 
 /** Marks the request used, once: false when unknown, for another tenant, expired or used. */
-export async function consumeRequest(db: Db, id: string, tenantId: string, kind: 'saml' | 'oidc' | 'saml_logout') {
-  const now = new Date();
-  const r = await db.ssoRequest.updateMany({ where: { id, tenantId, kind, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
-  if (r.count !== 1) return null;
-  return db.ssoRequest.findUnique({ where: { id } });
+export async function consumeRequest(db: Db, id: string, tenantId: string, kind: SsoRequestKind) {
+  return consumeSsoRequest(db, tenantId, id, kind);
 }

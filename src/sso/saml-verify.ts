@@ -7,6 +7,8 @@
 import { SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import type { Element } from '@xmldom/xmldom';
 import type { Db } from '../db/client.ts';
+import { UniqueViolation } from '../db/errors.ts';
+import { recordAssertionUse } from '../db/sso-assertion-uses.ts';
 import type { SsoConfigRow, StoredCert } from './config-store.ts';
 import type { UpstreamIdentity } from './match.ts';
 import { Refusal } from './refusals.ts';
@@ -159,9 +161,9 @@ export async function verifySamlResponse(
   const conditionsEnd = time(child(assertion, NS.saml, 'Conditions'), 'NotOnOrAfter') ?? scdEnd;
   const keepUntil = Math.min(conditionsEnd, scdEnd, issueInstant + MAX_ASSERTION_AGE_MS) + CLOCK_SKEW_MS;
   try {
-    await db.ssoAssertionUse.create({ data: { issuer, assertionId, tenantId: input.tenantId, expiresAt: new Date(keepUntil) } });
+    await recordAssertionUse(db, input.tenantId, { issuer, assertionId, expiresAt: new Date(keepUntil) });
   } catch (err) {
-    if ((err as { code?: string }).code === 'P2002') throw new Refusal('replay', `assertion ${assertionId}`);
+    if (err instanceof UniqueViolation) throw new Refusal('replay', `assertion ${assertionId}`);
     throw err;
   }
 

@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import * as oidc from 'openid-client';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { createSsoRequest } from '../db/sso-requests.ts';
 import type { SsoConfigRow } from './config-store.ts';
 import { clientConfig } from './oidc.ts';
 import { Refusal } from './refusals.ts';
@@ -42,7 +43,7 @@ export function logoutRequestXml(id: string, input: { urls: SpUrls; idpSloUrl: s
 export async function samlLogoutUrl(db: Db, input: { tenantId: string; cfg: SsoConfigRow; urls: SpUrls; nameId: string | null | undefined; sessionIndex: string | null | undefined }): Promise<string | null> {
   if (!input.cfg.idpSloUrl || !input.nameId) return null;
   const id = `_${crypto.randomBytes(20).toString('hex')}`;
-  await db.ssoRequest.create({ data: { id, tenantId: input.tenantId, kind: 'saml_logout', expiresAt: new Date(Date.now() + LOGOUT_TTL_MS) } });
+  await createSsoRequest(db, { id, tenantId: input.tenantId, kind: 'saml_logout', expiresAt: new Date(Date.now() + LOGOUT_TTL_MS) });
   const xml = logoutRequestXml(id, { urls: input.urls, idpSloUrl: input.cfg.idpSloUrl, nameId: input.nameId, sessionIndex: input.sessionIndex ?? null });
   const target = new URL(input.cfg.idpSloUrl);
   target.searchParams.set('SAMLRequest', zlib.deflateRawSync(Buffer.from(xml)).toString('base64'));
