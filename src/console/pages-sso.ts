@@ -6,6 +6,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { findUsersByIds } from '../db/sso-users.ts';
+import { countLiveSessions } from '../db/sso-sessions.ts';
+import { recentUserLinks } from '../db/sso-user-links.ts';
+import { updateSsoSettings } from '../db/sso-config.ts';
 import { principal, render, str } from './context.ts';
 import { loadCerts, loadSsoConfig, removeSso, type MatchAttribute } from '../sso/config-store.ts';
 import { configureOidc, configureSaml, parseMatch, SsoConfigError } from '../sso/configure.ts';
@@ -55,15 +59,11 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
       loadSsoConfig(db, me.tenantId),
       loadCerts(db, me.tenantId),
       recentSsoEvents(db, me.tenantId, 50),
-      db.ssoUserLink.findMany({ where: { tenantId: me.tenantId }, orderBy: { lastSignInAt: 'desc' }, take: 100 }),
+      recentUserLinks(db, me.tenantId, 100),
     ]);
     const ids = links.map((l) => l.userId);
-    const [users, sessions] = await Promise.all([
-      db.scimUser.findMany({ where: { tenantId: me.tenantId, id: { in: ids } }, select: { id: true, data: true, active: true } }),
-      db.endUserSession.groupBy({ by: ['userId'], where: { tenantId: me.tenantId, userId: { in: ids }, expiresAt: { gt: new Date() } }, _count: { _all: true } }),
-    ]);
+    const [users, sessionCount] = await Promise.all([findUsersByIds(db, me.tenantId, ids), countLiveSessions(db, me.tenantId, ids, new Date())]);
     const byId = new Map(users.map((u) => [u.id, { userName: String((JSON.parse(u.data) as { userName?: string }).userName ?? u.id), active: u.active }]));
-    const sessionCount = new Map(sessions.map((s) => [s.userId, s._count._all]));
     const urls = spUrls(config, me.tenantId);
     if (extra.status) reply.code(extra.status);
     return render(reply, 'sso', {
@@ -134,7 +134,7 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
       const matchAttribute: MatchAttribute = parseMatch(str(b.match, 20) || undefined);
       const saml = cfg.protocol === 'saml';
       const next = { matchAttribute, enforce: b.enforce === 'required', allowIdpInitiated: saml && b.allow_idp_initiated === 'on', allowExpiredCerts: saml && b.allow_expired_certs === 'on' };
-      await db.ssoConfig.update({ where: { tenantId: me.tenantId }, data: next });
+      if (!(await updateSsoSettings(db, me.tenantId, next))) throw new SsoConfigError('Configure SAML or OpenID Connect first.');
       const change = describeSettingsChange(cfg, next);
       if (change) await audit(req, 'sso.settings_changed', change);
       return done(reply, 'settings');

@@ -4,6 +4,8 @@
 // account and its claims, the first-party grant, the interaction URL); the flow itself lives in
 // broker-routes.ts.
 import type { Db } from '../db/client.ts';
+import { tenantEnabled } from '../db/tenants.ts';
+import { findUserById, findUserWithTenant, userGroupNames } from '../db/sso-users.ts';
 import { APP_CLIENT_ID_PREFIX, appSecretMatches, findApp, type SsoAppRow } from './apps.ts';
 
 /** Scopes an app may ask for; each maps to the claims below (provider `claims` config). */
@@ -48,17 +50,16 @@ export async function brokerSecretMatches(db: Db, clientId: string, presented: s
 /** The end user as an OpenID account; undefined once SCIM disabled or deleted them, or the tenant
  * was disabled, so the provider refuses their tokens at userinfo from then on. */
 export async function brokerAccount(db: Db, accountId: string) {
-  const u = await db.scimUser.findUnique({ where: { id: accountId }, select: { id: true, tenantId: true, active: true, data: true } });
+  const u = await findUserWithTenant(db, accountId);
   if (!u || !u.active) return undefined;
-  const tenant = await db.tenant.findUnique({ where: { id: u.tenantId }, select: { enabled: true } });
-  if (!tenant?.enabled) return undefined;
+  if (!(await tenantEnabled(db, u.tenantId))) return undefined;
   return {
     accountId,
     claims: async () => {
       const d = JSON.parse(u.data) as { userName?: string; displayName?: string; name?: { formatted?: string }; emails?: Array<{ value?: string; type?: string; primary?: boolean }> };
       const emails = Array.isArray(d.emails) ? d.emails : [];
       const email = (emails.find((e) => e.type === 'work') ?? emails.find((e) => e.primary) ?? emails[0])?.value;
-      const groups = await db.scimMember.findMany({ where: { tenantId: u.tenantId, userId: u.id }, select: { group: { select: { displayName: true } } } });
+      const groups = await userGroupNames(db, u.tenantId, u.id);
       return {
         // Stable: our SCIM user id, never an Entra value.
         sub: u.id,
@@ -66,7 +67,7 @@ export async function brokerAccount(db: Db, accountId: string) {
         name: d.displayName ?? d.name?.formatted ?? d.userName,
         preferred_username: d.userName,
         ...(email ? { email } : {}),
-        groups: groups.map((g) => g.group.displayName).sort(),
+        groups: groups.sort(),
       };
     },
   };
@@ -81,8 +82,8 @@ export async function brokerGrant(db: Db, ctx: { oidc: { params?: Record<string,
   const accountId = ctx.oidc.session?.accountId;
   if (!clientId || !accountId) return undefined;
   const app = await findApp(db, clientId);
-  const user = app ? await db.scimUser.findFirst({ where: { id: accountId, tenantId: app.tenantId, active: true }, select: { id: true } }) : null;
-  if (!user) return undefined;
+  const user = app ? await findUserById(db, app.tenantId, accountId) : null;
+  if (!user?.active) return undefined;
   const requested = String(ctx.oidc.params?.scope ?? '').split(' ').filter((s) => (BROKER_SCOPES as readonly string[]).includes(s));
   const grant = new ctx.oidc.provider.Grant({ clientId, accountId });
   grant.addOIDCScope([...new Set(['openid', ...requested])].join(' '));

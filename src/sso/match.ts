@@ -4,6 +4,8 @@
 // only when Entra says the domain owner verified it (xms_edov), since unverified emails can be
 // claimed by anyone in a multitenant setting.
 import type { Db } from '../db/client.ts';
+import { findUserById, findUserByUserNameKey, findUserIdsByWorkEmail, findUsersByExternalId } from '../db/sso-users.ts';
+import { findUserLink, upsertUserLink } from '../db/sso-user-links.ts';
 import { searchKey } from '../scim/resources/search-key.ts';
 import type { MatchAttribute } from './config-store.ts';
 import { Refusal } from './refusals.ts';
@@ -28,27 +30,21 @@ export interface MatchedUser {
 }
 
 async function findCandidate(db: Db, tenantId: string, rule: MatchAttribute, ident: UpstreamIdentity) {
-  const sel = { id: true, active: true, data: true } as const;
   if (rule === 'userName') {
     if (!ident.userName) throw new Refusal('no_identifier', 'no NameID / preferred_username');
-    return db.scimUser.findUnique({ where: { tenantId_userNameKey: { tenantId, userNameKey: searchKey(ident.userName) } }, select: sel });
+    return findUserByUserNameKey(db, tenantId, searchKey(ident.userName));
   }
   if (rule === 'externalId') {
     if (!ident.objectId) throw new Refusal('no_identifier', 'no objectidentifier / oid claim');
-    const rows = await db.scimUser.findMany({ where: { tenantId, externalId: ident.objectId }, select: sel, take: 2 });
+    const rows = await findUsersByExternalId(db, tenantId, ident.objectId, 2);
     return rows.length === 1 ? rows[0] : null;
   }
   if (!ident.email) throw new Refusal('no_identifier', 'no email claim');
   if (ident.protocol === 'oidc' && !ident.emailVerified) throw new Refusal('no_identifier', 'email not verified by the domain owner (xms_edov)');
-  const vals = await db.scimUserValue.findMany({
-    where: { tenantId, attr: 'emails', typeKey: 'work', valueKey: searchKey(ident.email) },
-    select: { userId: true },
-    distinct: ['userId'],
-    take: 2,
-  });
+  const ids = await findUserIdsByWorkEmail(db, tenantId, searchKey(ident.email), 2);
   // Two users with the same work email: matching either would be a guess.
-  if (vals.length !== 1) return null;
-  return db.scimUser.findFirst({ where: { tenantId, id: vals[0].userId }, select: sel });
+  if (ids.length !== 1) return null;
+  return findUserById(db, tenantId, ids[0]);
 }
 
 export async function matchUser(db: Db, tenantId: string, rule: MatchAttribute, ident: UpstreamIdentity): Promise<MatchedUser> {
@@ -57,17 +53,12 @@ export async function matchUser(db: Db, tenantId: string, rule: MatchAttribute, 
   if (!u.active) throw new Refusal('user_disabled', `user ${u.id}`);
   // Once an Entra object signed in as this user, only that object may: a UPN later reassigned to
   // another person must not open the old account.
-  const link = await db.ssoUserLink.findUnique({ where: { userId: u.id } });
+  const link = await findUserLink(db, tenantId, u.id);
   if (link?.objectId && ident.objectId && link.objectId !== ident.objectId) throw new Refusal('identity_mismatch', `linked oid ${link.objectId}, got ${ident.objectId}`);
   const data = JSON.parse(u.data) as { userName?: string };
   return { id: u.id, tenantId, userName: data.userName ?? '' };
 }
 
 export async function recordSignIn(db: Db, user: MatchedUser, objectId: string | null): Promise<void> {
-  const now = new Date();
-  await db.ssoUserLink.upsert({
-    where: { userId: user.id },
-    create: { userId: user.id, tenantId: user.tenantId, objectId, lastSignInAt: now },
-    update: { lastSignInAt: now, ...(objectId ? { objectId } : {}) },
-  });
+  await upsertUserLink(db, user.tenantId, user.id, objectId, new Date());
 }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { findTenantByDomain } from '../db/tenants.ts';
+import { userGroupNames } from '../db/sso-users.ts';
 import { domainCandidates } from '../oauth/domain-input.ts';
 import { loadSsoConfig } from './config-store.ts';
 import { recordSsoEvent } from './events.ts';
@@ -51,7 +52,7 @@ export async function myRoutes(app: FastifyInstance, deps: { config: Config; db:
     const logoutOrigin = upstreamLogoutOrigin(await loadSsoConfig(db, s.tenantId));
     if (logoutOrigin) reply.header('content-security-policy', pageSecurityHeaders(config)['content-security-policy'].replace(/form-action [^;]+/, (m) => `${m} ${logoutOrigin}`));
     const [groups, sessions] = await Promise.all([
-      db.scimMember.findMany({ where: { tenantId: s.tenantId, userId: s.userId }, select: { group: { select: { displayName: true } } } }),
+      userGroupNames(db, s.tenantId, s.userId),
       listUserSessions(db, s.tenantId, s.userId),
     ]);
     const d = s.user.data as { displayName?: string; emails?: Array<{ value?: string; type?: string; primary?: boolean }> };
@@ -63,7 +64,7 @@ export async function myRoutes(app: FastifyInstance, deps: { config: Config; db:
       userName: s.user.userName,
       displayName: typeof d.displayName === 'string' ? d.displayName : null,
       email,
-      groups: groups.map((g) => g.group.displayName).sort((a, b) => a.localeCompare(b)),
+      groups: groups.sort((a, b) => a.localeCompare(b)),
       sessions: sessions.map((x) => ({ ...x, current: x.id === s.id })),
       csrf: s.csrfToken,
     });
@@ -83,7 +84,7 @@ export async function myRoutes(app: FastifyInstance, deps: { config: Config; db:
     }
     const everywhere = body.everywhere === '1';
     if (everywhere) await destroyUserSessions(db, s.tenantId, s.userId);
-    else await destroySession(db, s.id);
+    else await destroySession(db, s.tenantId, s.id);
     await recordSsoEvent(db, { tenantId: s.tenantId, protocol: s.protocol, outcome: 'logout', reason: everywhere ? 'signed out everywhere' : 'signed out', userId: s.userId, subject: s.user.userName }, req);
     reply.clearCookie(name, cookieOptions(config));
     // Our session is gone; now end the browser's Entra session too, or the next "Sign in with

@@ -100,7 +100,7 @@ export async function samlRoutes(app: FastifyInstance, deps: { config: Config; d
     const name = sessionCookieName(config);
     const s = await loadSession(db, config, req.cookies[name]);
     if (s && s.tenantId === t.id) {
-      await destroySession(db, s.id);
+      await destroySession(db, s.tenantId, s.id);
       await recordSsoEvent(db, { tenantId: t.id, protocol: 'saml', outcome: 'logout', reason: 'single logout from Entra', userId: s.userId, subject: s.user.userName }, req);
     }
     reply.clearCookie(name, cookieOptions(config));

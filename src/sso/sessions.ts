@@ -5,6 +5,19 @@
 import crypto from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { findTenantById } from '../db/tenants.ts';
+import { findUserById } from '../db/sso-users.ts';
+import {
+  createEndUserSession,
+  deleteEndUserSession,
+  deleteExpiredEndUserSessions,
+  deleteSessionsByUpstreamSid,
+  deleteUserSessions,
+  findEndUserSession,
+  listLiveUserSessions,
+  touchEndUserSession,
+  type SessionSummary,
+} from '../db/sso-sessions.ts';
 
 export function sessionCookieName(config: Config): string {
   // __Host-: the browser refuses it without Secure, with a Domain, or with a path other than /.
@@ -43,19 +56,17 @@ export interface UpstreamSessionRef {
 export async function createSession(db: Db, config: Config, input: { tenantId: string; userId: string; protocol: string; amr: string[]; upstream?: UpstreamSessionRef }) {
   const value = crypto.randomBytes(32).toString('base64url');
   const now = Date.now();
-  await db.endUserSession.create({
-    data: {
-      id: hash(value),
-      tenantId: input.tenantId,
-      userId: input.userId,
-      csrfToken: crypto.randomBytes(24).toString('base64url'),
-      protocol: input.protocol,
-      amr: JSON.stringify(input.amr),
-      upstreamSid: input.upstream?.sid?.slice(0, 200) ?? null,
-      samlNameId: input.upstream?.nameId?.slice(0, 500) ?? null,
-      samlSessionIndex: input.upstream?.sessionIndex?.slice(0, 200) ?? null,
-      expiresAt: new Date(now + config.sso.sessionAbsoluteSeconds * 1000),
-    },
+  await createEndUserSession(db, {
+    id: hash(value),
+    tenantId: input.tenantId,
+    userId: input.userId,
+    csrfToken: crypto.randomBytes(24).toString('base64url'),
+    protocol: input.protocol,
+    amr: JSON.stringify(input.amr),
+    upstreamSid: input.upstream?.sid?.slice(0, 200) ?? null,
+    samlNameId: input.upstream?.nameId?.slice(0, 500) ?? null,
+    samlSessionIndex: input.upstream?.sessionIndex?.slice(0, 200) ?? null,
+    expiresAt: new Date(now + config.sso.sessionAbsoluteSeconds * 1000),
   });
   return { value, maxAge: config.sso.sessionAbsoluteSeconds };
 }
@@ -63,19 +74,16 @@ export async function createSession(db: Db, config: Config, input: { tenantId: s
 export async function loadSession(db: Db, config: Config, cookieValue: string | undefined): Promise<LiveSession | null> {
   if (!cookieValue || cookieValue.length > 100) return null;
   const id = hash(cookieValue);
-  const s = await db.endUserSession.findUnique({ where: { id } });
+  const s = await findEndUserSession(db, id);
   if (!s) return null;
   const now = Date.now();
   const idleOver = s.lastSeenAt.getTime() + config.sso.sessionIdleSeconds * 1000 <= now;
-  const [user, tenant] = await Promise.all([
-    db.scimUser.findFirst({ where: { id: s.userId, tenantId: s.tenantId }, select: { id: true, active: true, data: true } }),
-    db.tenant.findUnique({ where: { id: s.tenantId }, select: { id: true, domain: true, name: true, enabled: true } }),
-  ]);
+  const [user, tenant] = await Promise.all([findUserById(db, s.tenantId, s.userId), findTenantById(db, s.tenantId)]);
   if (s.expiresAt.getTime() <= now || idleOver || !user || !user.active || !tenant || !tenant.enabled) {
-    await db.endUserSession.deleteMany({ where: { id } });
+    await deleteEndUserSession(db, s.tenantId, id);
     return null;
   }
-  if (now - s.lastSeenAt.getTime() > TOUCH_MS) await db.endUserSession.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
+  if (now - s.lastSeenAt.getTime() > TOUCH_MS) await touchEndUserSession(db, s.tenantId, id, new Date(now));
   const data = JSON.parse(user.data) as Record<string, unknown>;
   return {
     id,
@@ -92,30 +100,24 @@ export async function loadSession(db: Db, config: Config, cookieValue: string | 
   };
 }
 
-export async function destroySession(db: Db, id: string): Promise<void> {
-  await db.endUserSession.deleteMany({ where: { id } });
+export async function destroySession(db: Db, tenantId: string, id: string): Promise<void> {
+  await deleteEndUserSession(db, tenantId, id);
 }
 
 /** "Sign out everywhere" and SCIM deprovisioning clean-up. */
 export async function destroyUserSessions(db: Db, tenantId: string, userId: string): Promise<number> {
-  return (await db.endUserSession.deleteMany({ where: { tenantId, userId } })).count;
+  return deleteUserSessions(db, tenantId, userId);
 }
 
 /** Front-channel logout: the upstream session is named by Entra, our cookie is not sent. */
 export async function destroySessionsBySid(db: Db, tenantId: string, sid: string) {
-  const rows = await db.endUserSession.findMany({ where: { tenantId, upstreamSid: sid }, select: { id: true, userId: true } });
-  if (rows.length) await db.endUserSession.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
-  return rows;
+  return deleteSessionsByUpstreamSid(db, tenantId, sid);
 }
 
-export async function listUserSessions(db: Db, tenantId: string, userId: string) {
-  return db.endUserSession.findMany({
-    where: { tenantId, userId, expiresAt: { gt: new Date() } },
-    orderBy: { createdAt: 'desc' },
-    select: { id: true, protocol: true, createdAt: true, lastSeenAt: true, expiresAt: true },
-  });
+export async function listUserSessions(db: Db, tenantId: string, userId: string): Promise<SessionSummary[]> {
+  return listLiveUserSessions(db, tenantId, userId, new Date());
 }
 
 export async function sweepSessions(db: Db): Promise<void> {
-  await db.endUserSession.deleteMany({ where: { expiresAt: { lte: new Date() } } });
+  await deleteExpiredEndUserSessions(db, new Date());
 }
