@@ -1,5 +1,6 @@
-// Users and groups as Entra provisioned them (issue 4 §3, §4): search, filter and paging in the
-// database; detail pages with every stored attribute, memberships and provisioning history.
+// Users and groups as Entra provisioned them (the console's Users and Groups pages): search, filter
+// and paging in the database; detail pages with every stored attribute, memberships and
+// provisioning history.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.ts';
 import type { ActivitySink } from '../activity/types.ts';

@@ -1,8 +1,12 @@
-// Read-only queries behind the console pages (issue 4 §2–§5). Every function takes the tenant id
-// first and puts it in every WHERE: an id from another tenant reads as "not found" (tenant
-// isolation). Paging, counting and search all run in the database.
-import type { Db, Prisma } from './client.ts';
+// Read-only queries behind the console pages (overview, users, groups, activity). Every function
+// takes the tenant id first and puts it in every WHERE: an id from another tenant reads as "not
+// found" (tenant isolation). Paging, counting and search all run in the database.
+import type { Db } from './client.ts';
+import { Prisma } from './generated/client.ts';
 import { searchKey } from '../scim/resources/search-key.ts';
+import { keyContainsSql, textContainsSql } from './like.ts';
+import { inIdOrder } from './paging.ts';
+import { rawCount } from './raw-values.ts';
 
 export interface Page<T> {
   items: T[];
@@ -159,31 +163,14 @@ export async function listUsers(
 ): Promise<Page<UserListItem>> {
   const where: Prisma.ScimUserWhereInput = { tenantId };
   if (q.active !== undefined) where.active = q.active;
-  const term = q.search?.trim() ? searchKey(q.search.trim()) : '';
-  if (term) {
-    // The *Key columns are stored lower-cased (and LIKE-safe, search-key.ts), so `contains` on
-    // them is case-insensitive and literal on SQLite and PostgreSQL alike (architecture.md).
-    where.OR = [
-      { userNameKey: { contains: term } },
-      { displayNameKey: { contains: term } },
-      { givenNameKey: { contains: term } },
-      { familyNameKey: { contains: term } },
-      { formattedNameKey: { contains: term } },
-      { externalId: { contains: q.search!.trim() } },
-      { values: { some: { tenantId, attr: 'emails', valueKey: { contains: term } } } },
-    ];
-  }
   const { p, skip, take } = paging(q.page, q.pageSize);
-  const [rows, total] = await db.$transaction([
-    db.scimUser.findMany({
-      where,
-      orderBy: [{ userNameKey: 'asc' }, { id: 'asc' }],
-      skip,
-      take,
-      select: { id: true, data: true, displayName: true, active: true, updatedAt: true },
-    }),
-    db.scimUser.count({ where }),
-  ]);
+  const search = q.search?.trim() ?? '';
+  const [rows, total] = search
+    ? await searchedUsers(db, tenantId, search, q.active, skip, take)
+    : await db.$transaction([
+        db.scimUser.findMany({ where, orderBy: [{ userNameKey: 'asc' }, { id: 'asc' }], skip, take, select: USER_ROW }),
+        db.scimUser.count({ where }),
+      ]);
   return pageOf(
     rows.map((r) => {
       const d = parseData(r.data);
@@ -200,6 +187,39 @@ export async function listUsers(
     p,
     q.pageSize,
   );
+}
+
+/** The ids of one page and the total of a search over `from` (`<table> <alias> WHERE … ORDER BY …`),
+ * in one snapshot. Plain SQL because a search needs LIKE with an ESCAPE clause (like.ts), which
+ * Prisma's model API cannot write; the page's rows are then read through the model API. */
+async function searchPage(db: Db, from: Prisma.Sql, skip: number, take: number): Promise<{ ids: string[]; total: number }> {
+  const [ids, counted] = await db.$transaction([
+    db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT "id" FROM ${from} LIMIT ${take} OFFSET ${skip}`),
+    db.$queryRaw<{ n: unknown }[]>(Prisma.sql`SELECT COUNT(*) AS "n" FROM (SELECT "id" FROM ${from}) matched`),
+  ]);
+  return { ids: ids.map((r) => r.id), total: rawCount(counted[0]?.n) };
+}
+
+const USER_ROW = { id: true, data: true, displayName: true, active: true, updatedAt: true } as const;
+
+/** Users matching a console search: userName, display name, name parts and email addresses through
+ * their stored keys (case-insensitive in every script), externalId literally with ASCII letters in
+ * any case (like.ts); ids of the page and the total in SQL, then the page's rows. */
+async function searchedUsers(db: Db, tenantId: string, search: string, active: boolean | undefined, skip: number, take: number) {
+  const key = searchKey(search);
+  const col = (name: string) => Prisma.raw(`u."${name}"`);
+  const matches = Prisma.join(
+    [
+      ...['userNameKey', 'displayNameKey', 'givenNameKey', 'familyNameKey', 'formattedNameKey'].map((c) => keyContainsSql(col(c), key)),
+      textContainsSql(db, col('externalId'), search),
+      Prisma.sql`EXISTS (SELECT 1 FROM "ScimUserValue" v WHERE v."userId" = u."id" AND v."tenantId" = ${tenantId} AND v."attr" = 'emails' AND ${keyContainsSql(Prisma.raw('v."valueKey"'), key)})`,
+    ],
+    ' OR ',
+  );
+  const where = Prisma.sql`u."tenantId" = ${tenantId}${active === undefined ? Prisma.empty : Prisma.sql` AND u."active" = ${active}`} AND (${matches})`;
+  const { ids, total } = await searchPage(db, Prisma.sql`"ScimUser" u WHERE ${where} ORDER BY u."userNameKey" ASC, u."id" ASC`, skip, take);
+  const rows = ids.length ? await db.scimUser.findMany({ where: { tenantId, id: { in: ids } }, select: USER_ROW }) : [];
+  return [inIdOrder(ids, rows), total] as const;
 }
 
 function primaryEmail(d: Record<string, unknown>): string | null {
@@ -245,21 +265,27 @@ export interface GroupListItem {
   updatedAt: Date;
 }
 
+const GROUP_ROW = { id: true, displayName: true, externalId: true, updatedAt: true, _count: { select: { members: true } } } as const;
+
+/** Groups matching a console search: displayName through its key, externalId literally with ASCII
+ * letters in any case (like.ts). */
+async function searchedGroups(db: Db, tenantId: string, search: string, skip: number, take: number) {
+  const matches = Prisma.sql`(${keyContainsSql(Prisma.raw('g."displayNameKey"'), searchKey(search))} OR ${textContainsSql(db, Prisma.raw('g."externalId"'), search)})`;
+  const where = Prisma.sql`g."tenantId" = ${tenantId} AND ${matches}`;
+  const { ids, total } = await searchPage(db, Prisma.sql`"ScimGroup" g WHERE ${where} ORDER BY g."displayNameKey" ASC, g."id" ASC`, skip, take);
+  const rows = ids.length ? await db.scimGroup.findMany({ where: { tenantId, id: { in: ids } }, select: GROUP_ROW }) : [];
+  return [inIdOrder(ids, rows), total] as const;
+}
+
 export async function listGroups(db: Db, tenantId: string, q: { search?: string; page: number; pageSize: number }): Promise<Page<GroupListItem>> {
-  const where: Prisma.ScimGroupWhereInput = { tenantId };
-  const term = q.search?.trim() ? searchKey(q.search.trim()) : '';
-  if (term) where.OR = [{ displayNameKey: { contains: term } }, { externalId: { contains: q.search!.trim() } }];
   const { p, skip, take } = paging(q.page, q.pageSize);
-  const [rows, total] = await db.$transaction([
-    db.scimGroup.findMany({
-      where,
-      orderBy: [{ displayNameKey: 'asc' }, { id: 'asc' }],
-      skip,
-      take,
-      select: { id: true, displayName: true, externalId: true, updatedAt: true, _count: { select: { members: true } } },
-    }),
-    db.scimGroup.count({ where }),
-  ]);
+  const search = q.search?.trim() ?? '';
+  const [rows, total] = search
+    ? await searchedGroups(db, tenantId, search, skip, take)
+    : await db.$transaction([
+        db.scimGroup.findMany({ where: { tenantId }, orderBy: [{ displayNameKey: 'asc' }, { id: 'asc' }], skip, take, select: GROUP_ROW }),
+        db.scimGroup.count({ where: { tenantId } }),
+      ]);
   return pageOf(
     rows.map((r) => ({ id: r.id, displayName: r.displayName, externalId: r.externalId, members: r._count.members, updatedAt: r.updatedAt })),
     total,
