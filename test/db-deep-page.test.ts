@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createDb, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { Prisma } from '../src/db/generated/client.ts';
-import { CHECKPOINT_EVERY, checkpointsHeld, dropCheckpoints, pageIdsSql, type ListResource } from '../src/db/deep-page.ts';
+import { CHECKPOINT_EVERY, checkpointsHeld, dropCheckpoints, isListOrder, pageIds, pageIdsSql, type ListResource } from '../src/db/deep-page.ts';
 import { testDatabase } from './helpers/test-db.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -120,4 +120,14 @@ test('groups: deep pages equal the walk', async (t) => {
   t.same(got, want);
   t.equal(checkpointsHeld(db, 'Group', 't1'), 1);
   t.equal(CHECKPOINT_EVERY, 1000);
+});
+
+test('pageIds reads the page in list order; isListOrder accepts only the list order', async (t) => {
+  const [db] = await twoClients(t);
+  await seedUsers(db, 't1', 0, 1500);
+  t.same(await pageIds(db, 'User', 't1', 1200, 30), await oracle(db, 't1', 1200, 30));
+  t.same(await pageIds(db, 'User', 't1', 10, 5), await oracle(db, 't1', 10, 5), 'shallow page: the plain walk');
+  t.ok(isListOrder([{ createdAt: 'asc' }, { id: 'asc' }]));
+  t.notOk(isListOrder([{ createdAt: 'desc' }, { id: 'asc' }]));
+  t.notOk(isListOrder([{ userNameKey: 'asc' }, { id: 'asc' }]));
 });

@@ -117,6 +117,18 @@ export async function pageIdsSql(db: Db, resource: ListResource, tenantId: strin
       ORDER BY u."createdAt" ASC, u."id" ASC LIMIT ${counterIs('<>')} OFFSET ${skip}) f`;
 }
 
+/** The ids of one unfiltered page in list order (pageIdsSql, read). */
+export async function pageIds(db: Db, resource: ListResource, tenantId: string, skip: number, take: number): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT p."id" FROM (${await pageIdsSql(db, resource, tenantId, skip, take)}) p
+    JOIN ${TABLES[resource]} t ON t."id" = p."id" ORDER BY t."createdAt" ASC, t."id" ASC`);
+  return rows.map((r) => r.id);
+}
+
+/** Is this Prisma orderBy the list order (createdAt, then id, ascending): the order checkpoints keep? */
+export function isListOrder(orderBy: readonly object[]): boolean {
+  return JSON.stringify(orderBy) === '[{"createdAt":"asc"},{"id":"asc"}]';
+}
+
 /** Forgets every checkpoint held for `db` (tests: a cold process). */
 export function dropCheckpoints(db: Db): void {
   caches.delete(db);

@@ -7,6 +7,7 @@ import { Prisma } from './generated/client.ts';
 import { NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
 import { isUniqueViolation, RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
+import { isListOrder, pageIds } from './deep-page.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
 
 export type GroupWhere = Prisma.ScimGroupWhereInput;
@@ -200,7 +201,11 @@ async function pageRows(db: Db, tenantId: string, where: GroupWhere, q: GroupLis
   const page = { where, orderBy: q.orderBy, skip: q.skip, take: q.take };
   const select = memberSelect(q.members);
   if (q.skip < DEFERRED_JOIN_MIN_SKIP) return (await db.scimGroup.findMany({ ...page, select })) as Row[];
-  const ids = (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
+  // The whole collection in list order: from a position checkpoint, not a walk past q.skip entries.
+  const ids =
+    isUnfiltered(q.where) && isListOrder(q.orderBy)
+      ? await pageIds(db, 'Group', tenantId, q.skip, q.take)
+      : (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
   if (ids.length === 0) return [];
   const rows = await db.scimGroup.findMany({ where: { id: { in: ids } }, select: { ...select, tenantId: true } });
   return inIdOrder(ids, ofTenant(tenantId, rows)) as Row[];
