@@ -6,7 +6,7 @@ import { Prisma } from './generated/client.ts';
 import { mapPrismaError, RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { InvalidValueError, NotFoundError } from '../scim/errors.ts';
-import type { UserKeyColumn, UserLookup } from '../scim/filter/key-lookup.ts';
+import type { UserLookup } from '../scim/filter/key-lookup.ts';
 
 export type UserWhere = Prisma.ScimUserWhereInput;
 export type UserOrderBy = Prisma.ScimUserOrderByWithRelationInput;
@@ -67,8 +67,6 @@ function valueInserts(tenantId: string, userId: string, values: Record<string, u
   }
   return out;
 }
-
-const KEY_COLUMNS: Record<UserKeyColumn, string> = { id: 'id', userNameKey: 'userNameKey', externalId: 'externalId' };
 
 function toRecord(row: Row): UserRecord {
   const { id, version, createdAt, updatedAt, managerId } = row;
@@ -152,7 +150,8 @@ export function createUsersRepo(db: Db) {
       let from = Prisma.sql`"ScimUser" u`;
       let where = Prisma.sql`u."tenantId" = ${tenantId}`;
       if (key?.kind === 'column') {
-        where = Prisma.sql`${where} AND u.${Prisma.raw(`"${KEY_COLUMNS[key.column]}"`)} = ${key.value}`;
+        if (!USER_COLUMNS.has(key.column)) throw new Error(`ScimUser has no column ${key.column}`);
+        where = Prisma.sql`${where} AND u.${Prisma.raw(`"${key.column}"`)} = ${key.value}`;
       } else if (key?.kind === 'value') {
         // The matching element rows first, from their index, then the users by primary key. CROSS
         // JOIN fixes that order for SQLite, whose planner would otherwise walk the whole tenant in

@@ -1,71 +1,81 @@
-// The filters Entra sends on every cycle (entra-protocol.md §2 U-1, fixtures B*/C*): its matching
-// attribute compared with `eq`, by default `userName eq "x"`, else `externalId`, `id`, or a
-// multi-valued one such as `emails[type eq "work"].value eq "x"`. Recognised on the AST so the
-// repository answers them with one indexed query instead of the general Prisma translation, whose
-// query compilation costs more than the lookup itself, and whose correlated EXISTS for value paths
-// walks every user of the tenant. Same semantics as to-where.ts: userName and every sub-attribute of
-// a multi-valued attribute are caseExact:false (compared lower-cased on their *Key columns); id and
-// externalId are case-exact. Anything else returns null and takes the general path (which also
-// owns every error message).
+// The filters Entra sends on every cycle (fixtures B01–B04, C01–C04): its matching attribute
+// compared with `eq`, by default `userName eq "x"`, else `externalId`, `id`, or a multi-valued one
+// such as `emails[type eq "work"].value eq "x"`. Recognised on the AST so the repository answers
+// them with one indexed query instead of the general Prisma translation, whose query compilation
+// costs more than the lookup itself, and whose correlated EXISTS for value paths walks every user
+// of the tenant. Which attributes qualify comes from resources/attributes.ts (rows marked
+// `matching`, and multi-valued attributes whose value and type are ScimUserValue's indexed
+// valueKey/typeKey), with the same case rules as the general path. Anything else returns null and
+// takes the general path (which also owns every error message).
+import type { AttrRow } from '../resources/attributes.ts';
+import { USER_TABLE, childRow, ownColumn, topRow } from '../resources/attr-lookup.ts';
 import { USER_URN } from '../resources/urns.ts';
 import { searchKey } from '../resources/search-key.ts';
 import type { AttrPath, FilterNode } from './ast.ts';
-import { VALUE_ATTRS } from './to-where.ts';
-import { lookupTable } from '../lookup-table.ts';
 
-export type UserKeyColumn = 'id' | 'userNameKey' | 'externalId';
+/** A column of ScimUser holding one of Entra's matching attributes. */
+export type UserKeyColumn = string;
 export type UserLookup =
   | { kind: 'column'; column: UserKeyColumn; value: string }
   | { kind: 'value'; attr: string; valueKey: string; typeKey?: string };
 
-const USER_KEYS: Readonly<Record<string, { column: UserKeyColumn; lower: boolean }>> = lookupTable({
-  id: { column: 'id', lower: false },
-  username: { column: 'userNameKey', lower: true },
-  externalid: { column: 'externalId', lower: false },
-});
+const inCase = (r: AttrRow, v: string) => (r.caseExact ? v : searchKey(v));
 
-// Multi-valued attributes whose elements have an indexed valueKey: addresses have no `value`,
-// x509Certificates values are not indexed.
-const KEYED_VALUE_ATTRS: Readonly<Record<string, string>> = lookupTable(
-  Object.fromEntries(Object.entries(VALUE_ATTRS).filter(([, attr]) => attr !== 'addresses' && attr !== 'x509Certificates')),
-);
+/** A matching attribute stored in a resource column (id, userName, externalId). */
+function keyColumn(p: AttrPath): { row: AttrRow; column: string } | null {
+  if (p.sub !== undefined || !isCore(p)) return null;
+  const r = topRow(USER_TABLE, p.uri, p.attr);
+  const own = typeof r === 'object' && r.matching ? ownColumn(r) : undefined;
+  return own && typeof r === 'object' ? { row: r, column: own.column } : null;
+}
+
+/** A multi-valued attribute whose elements' value (and type) are indexed ScimUserValue columns:
+ * addresses have no `value`, x509Certificates values are not indexed. */
+function keyedValues(attr: string): { attr: string; value: AttrRow; type?: AttrRow } | null {
+  const top = topRow(USER_TABLE, USER_URN, attr);
+  if (typeof top !== 'object' || top.storage.kind !== 'valueRows') return null;
+  const value = childRow(USER_TABLE, top, 'value');
+  const type = childRow(USER_TABLE, top, 'type');
+  if (value?.storage.kind !== 'valueColumn' || value.storage.column !== 'valueKey') return null;
+  return { attr: top.name, value, ...(type?.storage.kind === 'valueColumn' && type.storage.column === 'typeKey' ? { type } : {}) };
+}
 
 const isCore = (p: AttrPath) => p.uri === undefined || p.uri.toLowerCase() === USER_URN.toLowerCase();
 
 /** `sub eq "string"` on a path relative to a multi-valued attribute (inside [...]). */
-function subEq(node: FilterNode, sub: string): string | null {
-  if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return null;
-  if (node.path.uri !== undefined || node.path.sub !== undefined || node.path.attr.toLowerCase() !== sub) return null;
-  return searchKey(node.value);
+function subEq(node: FilterNode, sub: AttrRow | undefined): string | null {
+  if (!sub || node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return null;
+  if (node.path.uri !== undefined || node.path.sub !== undefined || node.path.attr.toLowerCase() !== sub.name.toLowerCase()) return null;
+  return inCase(sub, node.value);
 }
 
 function valueLookup(node: FilterNode): UserLookup | null {
   if (node.kind === 'compare') {
     // `emails.value eq "x"`, and `emails eq "x"` which means the same (to-where.ts).
     if (node.op !== 'eq' || typeof node.value !== 'string' || !isCore(node.path)) return null;
-    const attr = KEYED_VALUE_ATTRS[node.path.attr.toLowerCase()];
-    if (!attr || (node.path.sub !== undefined && node.path.sub.toLowerCase() !== 'value')) return null;
-    return { kind: 'value', attr, valueKey: searchKey(node.value) };
+    const k = keyedValues(node.path.attr);
+    if (!k || (node.path.sub !== undefined && node.path.sub.toLowerCase() !== 'value')) return null;
+    return { kind: 'value', attr: k.attr, valueKey: inCase(k.value, node.value) };
   }
   if (node.kind !== 'valuePath' || !isCore(node.path) || node.path.sub !== undefined) return null;
-  const attr = KEYED_VALUE_ATTRS[node.path.attr.toLowerCase()];
-  if (!attr) return null;
+  const k = keyedValues(node.path.attr);
+  if (!k) return null;
   const f = node.filter;
-  const value = subEq(f, 'value');
-  if (value !== null) return { kind: 'value', attr, valueKey: value };
+  const value = subEq(f, k.value);
+  if (value !== null) return { kind: 'value', attr: k.attr, valueKey: value };
   if (f.kind !== 'and') return null;
   for (const [a, b] of [[f.left, f.right], [f.right, f.left]]) {
-    const type = subEq(a, 'type');
-    const v = subEq(b, 'value');
-    if (type !== null && v !== null) return { kind: 'value', attr, valueKey: v, typeKey: type };
+    const type = subEq(a, k.type);
+    const v = subEq(b, k.value);
+    if (type !== null && v !== null) return { kind: 'value', attr: k.attr, valueKey: v, typeKey: type };
   }
   return null;
 }
 
 export function userKeyLookup(node: FilterNode): UserLookup | null {
-  if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string' && node.path.sub === undefined && isCore(node.path)) {
-    const key = USER_KEYS[node.path.attr.toLowerCase()];
-    if (key) return { kind: 'column', column: key.column, value: key.lower ? searchKey(node.value) : node.value };
+  if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string') {
+    const key = keyColumn(node.path);
+    if (key) return { kind: 'column', column: key.column, value: inCase(key.row, node.value) };
   }
   return valueLookup(node);
 }

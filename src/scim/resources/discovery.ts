@@ -1,7 +1,7 @@
 // Discovery documents (RFC 7643 §5–§7, RFC 7644 §4). The HTTP layer wraps lists in ListResponse.
 // Absent characteristics are omitted, never null (entra-protocol §4); emails.type lists "work" and
 // phoneNumbers.type "mobile" so the validator's flattening finds Entra's default mappings.
-import { ENTERPRISE_ATTRIBUTES, GROUP_ATTRIBUTES, USER_ATTRIBUTES, type AttrDef } from './schema-defs.ts';
+import { ENTERPRISE_ATTRIBUTES, EXTERNAL_ID, GROUP_ATTRIBUTES, USER_ATTRIBUTES, type AttrDef } from './schema-defs.ts';
 import { ENTERPRISE_URN, GROUP_URN, RESOURCE_TYPE_URN, SCHEMA_URN, SPC_URN, USER_URN } from './urns.ts';
 
 export interface SpcOptions {
@@ -34,20 +34,6 @@ export function serviceProviderConfig(o: SpcOptions): object {
     meta: { resourceType: 'ServiceProviderConfig', location: `${o.baseUrl}/ServiceProviderConfig` },
   };
 }
-
-/** externalId is a common attribute (RFC 7643 §3.1); declared so schema-driven clients (the
- * Entra validator flattens /Schemas and looks every mapped attribute up) find it. */
-const EXTERNAL_ID: AttrDef = {
-  name: 'externalId',
-  type: 'string',
-  multiValued: false,
-  description: 'An identifier for the resource as defined by the provisioning client.',
-  required: false,
-  caseExact: true,
-  mutability: 'readWrite',
-  returned: 'default',
-  uniqueness: 'none',
-};
 
 function render(d: AttrDef): Record<string, unknown> {
   const out: Record<string, unknown> = {

@@ -1,9 +1,10 @@
 // Group resource mapping (RFC 7643 §4.2). The stored document holds displayName/externalId as
 // sent; members live in ScimMember rows, never in the document (deltas, not rewrites).
 import { InvalidSyntaxError, InvalidValueError } from '../errors.ts';
-import { findKey, isAbsent, isSchemaLikeKey, isServerOwnedKey, memberRefs, type MemberRef } from '../normalize.ts';
+import { isAbsent, isSchemaLikeKey, isServerOwnedKey, memberRefs, type MemberRef } from '../normalize.ts';
 import { GROUP_URN } from './urns.ts';
-import { searchKey } from './search-key.ts';
+import { GROUP_ROWS } from './attributes.ts';
+import { resourceColumns } from './columns.ts';
 import { isPlainObject, type ScimDoc } from './values.ts';
 import { checkIdentifier } from '../limits.ts';
 
@@ -83,10 +84,8 @@ export function groupToScim(row: GroupRow, ctx: GroupRenderCtx): Record<string, 
   return out;
 }
 
+/** Stored document → the derived query columns, typed for the repository's write. */
 export function groupIndex(doc: ScimDoc): { displayNameKey: string; externalId: string | null } {
-  const dn = doc[findKey(doc, 'displayName') ?? 'displayName'];
-  return {
-    displayNameKey: typeof dn === 'string' ? searchKey(dn) : '',
-    externalId: typeof doc.externalId === 'string' && doc.externalId !== '' ? doc.externalId : null,
-  };
+  const c = resourceColumns(GROUP_ROWS, doc);
+  return { displayNameKey: String(c.displayNameKey ?? ''), externalId: typeof c.externalId === 'string' ? c.externalId : null };
 }

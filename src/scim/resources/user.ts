@@ -6,14 +6,17 @@ import { InvalidSyntaxError, InvalidValueError } from '../errors.ts';
 import { isAbsent, isEnterpriseKey, isSchemaLikeKey, isServerOwnedKey, liftEnterprise } from '../normalize.ts';
 import { ENTERPRISE_ATTRIBUTES, findAttr, resolveUserAttr } from './schema-defs.ts';
 import { ENTERPRISE_URN, USER_URN } from './urns.ts';
-import { searchKey } from './search-key.ts';
+import { USER_ROWS } from './attributes.ts';
+import { resourceColumns, valueRowAttrs, valueRows, type Columns } from './columns.ts';
 import { isPlainObject, normalizeValue, type ScimDoc } from './values.ts';
+
+export type { Columns } from './columns.ts';
 import { checkIdentifier } from '../limits.ts';
 
 export type { ScimDoc } from './values.ts';
 
 /** Multi-valued User attributes indexed one row per element in ScimUserValue. */
-export const USER_VALUE_ATTRS = ['emails', 'phoneNumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles', 'x509Certificates'] as const;
+export const USER_VALUE_ATTRS: readonly string[] = valueRowAttrs(USER_ROWS);
 
 function readExternalId(v: unknown): string | undefined {
   if (isAbsent(v) || v === '') return undefined;
@@ -135,107 +138,8 @@ export function userToScim(row: UserRow, ctx: UserRenderCtx): Record<string, unk
   return out;
 }
 
-export interface UserColumns {
-  userNameKey: string;
-  externalId: string | null;
-  active: boolean;
-  displayNameKey: string | null;
-  nickNameKey: string | null;
-  titleKey: string | null;
-  userTypeKey: string | null;
-  preferredLanguageKey: string | null;
-  localeKey: string | null;
-  timezoneKey: string | null;
-  profileUrlKey: string | null;
-  givenNameKey: string | null;
-  familyNameKey: string | null;
-  middleNameKey: string | null;
-  formattedNameKey: string | null;
-  honorificPrefixKey: string | null;
-  honorificSuffixKey: string | null;
-  employeeNumberKey: string | null;
-  costCenterKey: string | null;
-  organizationKey: string | null;
-  divisionKey: string | null;
-  departmentKey: string | null;
-  managerId: string | null;
-}
-
-export interface UserValueRow {
-  attr: string;
-  typeKey: string | null;
-  valueKey: string | null;
-  displayKey: string | null;
-  primary: boolean;
-  formattedKey: string | null;
-  streetKey: string | null;
-  localityKey: string | null;
-  regionKey: string | null;
-  postalCodeKey: string | null;
-  countryKey: string | null;
-}
-
-/** Lower-cased key for a caseExact:false attribute (RFC 7643 §2.2); null when absent/empty. */
-export function key(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? searchKey(v) : null;
-}
-
-function obj(v: unknown): ScimDoc {
-  return isPlainObject(v) ? v : {};
-}
-
-/** Stored document → derived query columns (filters, sorting, uniqueness run in the database). */
-export function userIndex(doc: ScimDoc): { columns: UserColumns; values: UserValueRow[] } {
-  const name = obj(doc.name);
-  const ext = obj(doc[ENTERPRISE_URN]);
-  const manager = obj(ext.manager);
-  const columns: UserColumns = {
-    userNameKey: key(doc.userName) ?? '',
-    externalId: typeof doc.externalId === 'string' && doc.externalId !== '' ? doc.externalId : null,
-    // An absent `active` is treated as active (the column default), as most IdPs assume.
-    active: doc.active !== false,
-    displayNameKey: key(doc.displayName),
-    nickNameKey: key(doc.nickName),
-    titleKey: key(doc.title),
-    userTypeKey: key(doc.userType),
-    preferredLanguageKey: key(doc.preferredLanguage),
-    localeKey: key(doc.locale),
-    timezoneKey: key(doc.timezone),
-    profileUrlKey: key(doc.profileUrl),
-    givenNameKey: key(name.givenName),
-    familyNameKey: key(name.familyName),
-    middleNameKey: key(name.middleName),
-    formattedNameKey: key(name.formatted),
-    honorificPrefixKey: key(name.honorificPrefix),
-    honorificSuffixKey: key(name.honorificSuffix),
-    employeeNumberKey: key(ext.employeeNumber),
-    costCenterKey: key(ext.costCenter),
-    organizationKey: key(ext.organization),
-    divisionKey: key(ext.division),
-    departmentKey: key(ext.department),
-    managerId: typeof manager.value === 'string' && manager.value !== '' ? manager.value : null,
-  };
-  const values: UserValueRow[] = [];
-  for (const attr of USER_VALUE_ATTRS) {
-    const list = doc[attr];
-    if (!Array.isArray(list)) continue;
-    for (const raw of list) {
-      const el = obj(raw);
-      values.push({
-        attr,
-        typeKey: key(el.type),
-        // Certificates are large base64 blobs: not indexed (filtering on them is rejected).
-        valueKey: attr === 'x509Certificates' ? null : key(el.value),
-        displayKey: key(el.display),
-        primary: el.primary === true,
-        formattedKey: key(el.formatted),
-        streetKey: key(el.streetAddress),
-        localityKey: key(el.locality),
-        regionKey: key(el.region),
-        postalCodeKey: key(el.postalCode),
-        countryKey: key(el.country),
-      });
-    }
-  }
-  return { columns, values };
+/** Stored document → derived query columns (filters, sorting and uniqueness run in the database):
+ * the resource's own columns and one ScimUserValue row per element of a multi-valued attribute. */
+export function userIndex(doc: ScimDoc): { columns: Columns; values: Columns[] } {
+  return { columns: resourceColumns(USER_ROWS, doc), values: valueRows(USER_ROWS, doc) };
 }
