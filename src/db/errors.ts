@@ -60,12 +60,6 @@ export class SelfReference extends DbError {
   }
 }
 
-/** Prisma rejected a query it was given (PrismaClientValidationError): for now a query built from a
- * SCIM filter that the translation got wrong still reaches this, and is answered as bad input. */
-export class InvalidQuery extends DbError {
-  override name = 'InvalidQuery';
-}
-
 const UNSTORABLE_CODES = new Set(['P2000', 'P2006', 'P2007', 'P2009', 'P2012', 'P2019', 'P2020']);
 
 function targetFields(meta: unknown): string[] {
@@ -86,10 +80,11 @@ export function isUniqueViolation(err: unknown): boolean {
   return err.code === 'P2010' && cause?.kind === 'UniqueConstraintViolation';
 }
 
-/** `err` as one of the neutral errors above, or null when it is none of them. */
+/** `err` as one of the neutral errors above, or null when it is none of them. A query Prisma
+ * rejects (PrismaClientValidationError) is none: every query is built from validated input, so
+ * it is our bug, logged and answered 500. */
 export function toDbError(err: unknown): DbError | null {
   if (err instanceof DbError) return err;
-  if (err instanceof Prisma.PrismaClientValidationError) return new InvalidQuery('The request cannot be expressed as a query', { cause: err });
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
   if (isUniqueViolation(err)) return new UniqueViolation(targetFields(err.meta), { cause: err });
   if (err.code === 'P2025' || err.code === 'P2001') return new NotFound(err.message.split('\n').pop() ?? 'not found', { cause: err });

@@ -1,10 +1,12 @@
-// Prisma errors → SCIM domain errors, in one place (architecture.md: only src/db/ knows Prisma).
+// Retrying a transaction that lost to a concurrent writer, for the SCIM repositories. mapPrismaError
+// is the former Prisma → SCIM mapping, kept only until the users repository throws the neutral
+// errors of errors.ts like the groups repository does (the services word them: scim/db-errors.ts).
 import { Prisma } from './generated/client.ts';
 import { InvalidValueError, ScimError, UniquenessError } from '../scim/errors.ts';
 import { Conflict, isUniqueViolation } from './errors.ts';
 
 /** P2002 (unique index) is the race-safe uniqueness check: two simultaneous creates of one
- * userName both pass any pre-check, and only the index decides (issue 3 item 7). */
+ * userName both pass any pre-check, and only the index decides. */
 export function mapPrismaError(err: unknown, uniqueDetail: string): never {
   if (err instanceof ScimError) throw err;
   if (isUniqueViolation(err)) throw new UniquenessError(uniqueDetail);
@@ -14,8 +16,6 @@ export function mapPrismaError(err: unknown, uniqueDetail: string): never {
       throw new InvalidValueError('A value in the request cannot be stored');
     }
   }
-  // A query built from client input (filter, sortBy) that Prisma rejects is bad input, never a 5xx.
-  if (err instanceof Prisma.PrismaClientValidationError) throw new InvalidValueError('The request cannot be expressed as a query');
   throw err;
 }
 

@@ -4,8 +4,8 @@
 // Throws only the neutral errors of errors.ts; the groups service words them for SCIM.
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
-import { NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
-import { isUniqueViolation, RetryTransaction, withRetry } from './scim-db-errors.ts';
+import { isUniqueViolation, NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
+import { RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { isListOrder, pageIds } from './deep-page.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';

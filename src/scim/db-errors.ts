@@ -2,7 +2,7 @@
 // services pass the words only they know (the userName or displayName that is taken, the id that
 // is missing). Anything else passes unchanged to the SCIM error edge: a storage fault becomes a
 // 503 there, an unexpected error a logged 500.
-import { Conflict, DbError, InvalidQuery, NotFound, ReferenceNotFound, SelfReference, UniqueViolation, UnstorableValue } from '../db/errors.ts';
+import { Conflict, DbError, NotFound, ReferenceNotFound, SelfReference, UniqueViolation, UnstorableValue } from '../db/errors.ts';
 import { ConflictError, InvalidValueError, NotFoundError, ScimError, UniquenessError } from './errors.ts';
 
 export interface DbErrorWords {
@@ -44,7 +44,6 @@ export function scimErrorOf(err: unknown, words: DbErrorWords = {}): ScimError |
   if (err instanceof ReferenceNotFound) return new InvalidValueError(referenceDetail(err));
   if (err instanceof SelfReference) return new InvalidValueError(selfReferenceDetail(err));
   if (err instanceof UnstorableValue) return new InvalidValueError('A value in the request cannot be stored');
-  if (err instanceof InvalidQuery) return new InvalidValueError('The request cannot be expressed as a query');
   // Every retry of the transaction lost to a concurrent writer of the same resource.
   if (err instanceof Conflict) return new ConflictError('The resource was changed by a concurrent request; retry');
   return null;
