@@ -9,6 +9,7 @@ import { configureOidc, configureSaml, parseMatch, SsoConfigError } from './sso/
 import { expiryState } from './sso/certs.ts';
 import { spUrls, URL_KEYS } from './sso/urls.ts';
 import { createApp } from './sso/apps.ts';
+import { offDetail } from './sso/config-audit.ts';
 import { recordAudit } from './audit/record.ts';
 import type { AuditEventName } from './audit/events.ts';
 
@@ -140,8 +141,9 @@ export async function runSsoCommand(argv: string[], config: Config, db: Db, out:
     case 'sso off': {
       expect(a, 3, 'sso off <domain>', []);
       const t = await requireTenantByDomain(db, a.pos[2]);
+      const before = await loadSsoConfig(db, t.id);
       const had = await removeSso(db, t.id);
-      if (had) await audit(db, t.id, 'sso.disabled', 'single sign-on configuration removed');
+      if (had) await audit(db, t.id, 'sso.disabled', offDetail(before?.enforce ?? false));
       out(had ? `single sign-on turned off for ${t.domain}` : `single sign-on was not configured for ${t.domain}`);
       return true;
     }

@@ -19,7 +19,7 @@ import { spUrls, URL_KEYS } from '../sso/urls.ts';
 import { recentSsoEvents } from '../sso/events.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { AuditEventName } from '../audit/events.ts';
-import { describeSettingsChange } from '../sso/config-audit.ts';
+import { describeSettingsChange, offDetail } from '../sso/config-audit.ts';
 import { confirmPage, isConfirmed } from './confirm.ts';
 
 const LABELS: Record<(typeof URL_KEYS)[number], string> = {
@@ -147,14 +147,15 @@ export async function registerSso(app: FastifyInstance, deps: { config: Config; 
       return confirmPage(reply, {
         title: 'Turn single sign-on off',
         object: `Single sign-on of ${me.tenantName}`,
-        consequence: 'Nobody can sign in with Microsoft Entra ID any more until it is set up again; the Entra settings and certificates stored here are forgotten. Sessions already open stay open until they end.',
+        consequence: 'Nobody can sign in with Microsoft Entra ID any more until it is set up again; the Entra settings and certificates stored here are forgotten, and single sign-on is no longer required for managers (they sign in with their passwords). Sessions already open stay open until they end.',
         action: '/console/sso/off',
         button: 'Turn single sign-on off',
         cancel: '/console/sso',
         nav: 'sso',
       });
     }
-    if (await removeSso(db, me.tenantId)) await audit(req, 'sso.disabled', 'single sign-on configuration removed');
+    const before = await loadSsoConfig(db, me.tenantId);
+    if (await removeSso(db, me.tenantId)) await audit(req, 'sso.disabled', offDetail(before?.enforce ?? false));
     return done(reply, 'off');
   });
 }

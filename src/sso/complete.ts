@@ -10,6 +10,7 @@ import { cookieOptions, createSession, sessionCookieName } from './sessions.ts';
 import { page } from './render.ts';
 import { TEST_SIGN_IN } from './return-to.ts';
 import { createPendingLogin, initiateLoginUrl, LAUNCH_COOKIE, launchCookieOptions, type LaunchTarget } from './launch.ts';
+import { holdManagerSignIn, managerInteraction } from './manager-sign-in.ts';
 
 export async function completeSignIn(
   reply: FastifyReply,
@@ -23,6 +24,9 @@ export async function completeSignIn(
     return page(reply, 200, 'sso/test-result', { title: 'Test sign-in', identity: input.identity, matchAttribute: input.matchAttribute, user });
   }
   await recordSignIn(db, user, input.identity.objectId);
+  const uid = managerInteraction(input.returnTo);
+  // A manager's sign-in: no end-user session; the interaction records the outcome.
+  if (uid) return holdManagerSignIn(reply, deps, { tenantId: input.tenantId, uid, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr });
   await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject }, reply.request);
   if (input.launch) {
     // No session yet: the app's own authorization request opens it when it consumes this.

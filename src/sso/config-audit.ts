@@ -6,6 +6,11 @@ type Settings = Pick<SsoConfigRow, 'matchAttribute' | 'enforce' | 'allowIdpIniti
 
 const onOff = (v: boolean) => (v ? 'on' : 'off');
 
+/** Turning SSO off forgets its settings, the enforcement switch among them: say so when it was on. */
+export function offDetail(wasRequired: boolean): string {
+  return `single sign-on configuration removed${wasRequired ? '; single sign-on no longer required for managers' : ''}`;
+}
+
 export function describeSettingsChange(before: Settings, after: Settings): string | null {
   const parts: string[] = [];
   if (before.matchAttribute !== after.matchAttribute) parts.push(`match on ${before.matchAttribute} → ${after.matchAttribute}`);

@@ -25,7 +25,7 @@ export interface SsoEventInput {
 
 const AUDIT_FOR: Record<SsoOutcome, AuditEventName> = { success: 'sso.signin', refused: 'sso.refused', logout: 'sso.logout', test: 'sso.test' };
 
-const PROTOCOL_LABEL: Record<string, string> = { saml: 'SAML', oidc: 'OpenID Connect', sso: 'single sign-on', console: 'console' };
+const PROTOCOL_LABEL: Record<string, string> = { saml: 'SAML', oidc: 'OpenID Connect', sso: 'single sign-on', console: 'console', password: 'password sign-in' };
 
 export async function recordSsoEvent(db: Db, e: SsoEventInput, from?: FastifyRequest): Promise<void> {
   const reason = e.reason?.slice(0, 500) ?? null;

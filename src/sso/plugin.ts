@@ -13,6 +13,7 @@ import { samlRoutes } from './saml-routes.ts';
 import { myRoutes } from './my-routes.ts';
 import { oidcRoutes } from './oidc-routes.ts';
 import { brokerRoutes } from './broker-routes.ts';
+import { managerRoutes } from './manager-routes.ts';
 import { sweepSessions } from './sessions.ts';
 import { sweepSsoState } from './sweep.ts';
 import { tenantFor } from './tenant-context.ts';
@@ -38,6 +39,7 @@ export const ssoPlugin: FastifyPluginAsync<SsoOptions> = async (app, opts) => {
   await oidcRoutes(app, { config, db });
   await myRoutes(app, { config, db });
   await brokerRoutes(app, { config, db, provider: () => app.oauth.provider });
+  await managerRoutes(app, { config, db });
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

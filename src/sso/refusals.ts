@@ -24,6 +24,7 @@ export type RefusalCode =
   | 'not_provisioned'
   | 'user_disabled'
   | 'identity_mismatch'
+  | 'not_a_manager'
   | 'upstream_error';
 
 interface Words {
@@ -60,6 +61,7 @@ export const REFUSALS: Record<RefusalCode, Words> = {
   not_provisioned: { status: 403, heading: 'No SecureLogin account', message: 'You signed in with Microsoft, but your account has not been provisioned to SecureLogin (or it was removed).', ask: 'Ask your administrator to assign you to the SecureLogin application in Microsoft Entra ID, or to use "Provision on demand".' },
   user_disabled: { status: 403, heading: 'Account disabled', message: 'Your SecureLogin account is disabled.', ask: 'Ask your administrator to enable your account (assignment to SecureLogin in Microsoft Entra ID).' },
   identity_mismatch: { status: 403, heading: 'Account linked to another identity', message: 'This SecureLogin account is linked to a different Microsoft account than the one you signed in with.', ask: 'Ask your administrator to check the account; this can happen after a username was reassigned.' },
+  not_a_manager: { status: 403, heading: 'Not a manager of this organisation', message: 'You signed in with Microsoft, but your account is not a SecureLogin manager of this organisation: no manager has your username or one of your email addresses as username.', ask: 'Ask an admin of your organisation in the SecureLogin console to add you as a manager with your work username or email address, or sign in with your manager password.' },
   upstream_error: { status: 403, heading: 'Sign-in with Microsoft failed', message: 'The answer from Microsoft Entra ID could not be verified.', ask: RETRY },
 };
 

@@ -1,10 +1,13 @@
-// Where a finished sign-in may land: only our own end-user page or an oidc-provider interaction
-// resume path, never a URL taken from a request parameter as is (open redirect).
+// Where a finished sign-in may land: only our own end-user page, an oidc-provider interaction
+// resume path or a manager's sign-in with Microsoft, never a URL taken from a request parameter as
+// is (open redirect).
+import { managerInteraction } from './manager-sign-in.ts';
+
 const INTERACTION = /^\/interaction\/[A-Za-z0-9_-]{1,100}\/sso$/;
 
 export function safeReturnTo(v: unknown): string | null {
   if (typeof v !== 'string') return null;
-  if (v === '/my' || INTERACTION.test(v)) return v;
+  if (v === '/my' || INTERACTION.test(v) || managerInteraction(v)) return v;
   return null;
 }
 

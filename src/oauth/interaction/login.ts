@@ -1,18 +1,29 @@
-// Step 2, sign in: a manager of the chosen tenant proves their password. For the console the
-// interaction ends here, signed in as that manager; for Entra's Authorize the verified sign-in is
-// kept (not yet an account) until the consent step.
+// Step 2, sign in: a manager of the chosen tenant proves their password, or signs in with Microsoft
+// through the tenant's single sign-on. For the console the interaction ends here, signed in as that
+// manager; for Entra's Authorize the verified sign-in is kept (not yet an account) until the
+// consent step. When the tenant requires single sign-on, only admins may use a password.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Tenant } from '../../db/tenants.ts';
-import type { Manager } from '../../db/managers.ts';
+import { recordManagerLogin, type Manager } from '../../db/managers.ts';
 import { verifyManagerPassword } from '../../accounts/managers.ts';
 import { describeWait } from '../../accounts/throttle.ts';
 import { auditSignIn } from '../../audit/sign-in.ts';
 import { managerAccountId } from '../accounts-ids.ts';
+import { amrValues } from '../../sso/broker.ts';
+import { passwordSignInRefused } from '../../sso/enforcement.ts';
+import { recordSsoEvent } from '../../sso/events.ts';
+import type { ManagerSignIn } from '../../sso/manager-sign-in.ts';
 import { enabledTenant, isEntra, nextStep, saveResult, type Details, type InteractionContext, type StepState } from './context.ts';
 import { field, loadFormDetails } from './form.ts';
 import { domainPage, loginPage, mustChangePasswordPage } from './pages.ts';
 
 const GENERIC_LOGIN_ERROR = 'The username or password is not correct.';
+
+const ssoRequiredError = (tenant: Tenant) =>
+  `${tenant.name} requires single sign-on: choose "Sign in with Microsoft" below. Only admins of ${tenant.name} can sign in with a password.`;
+
+/** What the sign-in steps below need of a manager. */
+type SigningIn = Pick<Manager, 'id' | 'username' | 'role' | 'mustChangePassword'>;
 
 /** One sign-in attempt as the handlers below see it. */
 interface Attempt {
@@ -52,6 +63,12 @@ async function verifyAttempt(ctx: InteractionContext, a: Attempt, password: stri
     await loginPage(ctx, reply, d, tenant, 429, `Too many failed sign-in attempts. For your security, sign-in is paused: try again in ${describeWait(claim.retryAfter)}.`, username);
     return null;
   }
+  // After the claim (a refused attempt still counts against the limit), before the password.
+  if (await passwordSignInRefused(ctx.db, tenant.id, username)) {
+    await recordSsoEvent(ctx.db, { tenantId: tenant.id, protocol: 'password', outcome: 'refused', reason: `sso_required: ${via}, not an admin`, subject: username }, req);
+    await loginPage(ctx, reply, d, tenant, 403, ssoRequiredError(tenant), username);
+    return null;
+  }
   const v = await verifyManagerPassword({ db: ctx.db, config: ctx.config }, tenant.id, username, password);
   if (!v.ok) {
     await auditSignIn(ctx.db, req, tenant, username, 'signin.failure', `${via}: ${v.reason === 'invalid' ? 'wrong username or password' : 'account disabled'}`);
@@ -65,7 +82,7 @@ async function verifyAttempt(ctx: InteractionContext, a: Attempt, password: stri
 }
 
 /** Entra's Authorize: only an admin with a password of their own goes on to the consent page. */
-async function holdForConsent(ctx: InteractionContext, a: Attempt, m: Manager) {
+async function holdForConsent(ctx: InteractionContext, a: Attempt, m: SigningIn) {
   const { req, reply, d, tenant, username } = a;
   // Connecting Entra changes who can provision the tenant: admins only (the SecureLogin setup
   // tutorial for Entra tells admins to check exactly this permission).
@@ -80,8 +97,25 @@ async function holdForConsent(ctx: InteractionContext, a: Attempt, m: Manager) {
   return nextStep(reply, d);
 }
 
-/** The console (and any other first-party client): the account is the manager; no consent page. */
-async function signInToConsole(ctx: InteractionContext, a: Attempt, m: Manager) {
-  const returnTo = await saveResult(ctx, a.req, a.reply, { login: { accountId: managerAccountId(m.id), amr: ['pwd'], remember: false } });
+/** The console (and any other first-party client): the account is the manager; no consent page.
+ * `amr` (RFC 8176) says how they signed in. */
+async function signInToConsole(ctx: InteractionContext, a: Attempt, m: SigningIn, amr: string[] = ['pwd']) {
+  const returnTo = await saveResult(ctx, a.req, a.reply, { login: { accountId: managerAccountId(m.id), amr, remember: false } });
   return a.reply.redirect(returnTo, 303);
+}
+
+/** The tenant's single sign-on vouched for this manager: from here on like a password sign-in. */
+export async function signInWithMicrosoft(ctx: InteractionContext, req: FastifyRequest, reply: FastifyReply, d: Details, tenant: Tenant, s: ManagerSignIn) {
+  const m = s.manager;
+  const via = isEntra(ctx, d) ? 'Entra authorization' : 'console';
+  const event = { tenantId: tenant.id, protocol: s.protocol, userId: s.userId, subject: m.username };
+  if (!m.enabled) {
+    await recordSsoEvent(ctx.db, { ...event, outcome: 'refused', reason: `manager_disabled: ${via}` }, req);
+    return loginPage(ctx, reply, d, tenant, 403, 'This account is disabled. Ask an admin of your tenant to enable it.');
+  }
+  await recordManagerLogin(ctx.db, m.id);
+  await recordSsoEvent(ctx.db, { ...event, outcome: 'success', reason: `${via}: signed in as manager ${m.username}` }, req);
+  const a: Attempt = { req, reply, d, tenant, username: m.username, via };
+  if (isEntra(ctx, d)) return holdForConsent(ctx, a, m);
+  return signInToConsole(ctx, a, m, amrValues(s.amr));
 }

@@ -5,6 +5,7 @@ import { CONSOLE_CLIENT_ID } from '../clients.ts';
 import { csrfToken } from '../csrf.ts';
 import { renderPage, type PageData } from '../render.ts';
 import { isEntra, type Details, type InteractionContext } from './context.ts';
+import { microsoftSignInOffer } from '../../sso/enforcement.ts';
 
 export async function page(reply: FastifyReply, status: number, view: string, data: PageData) {
   reply.code(status).type('text/html; charset=utf-8');
@@ -24,8 +25,9 @@ export function domainPage(ctx: InteractionContext, reply: FastifyReply, d: Deta
   return page(reply, status, 'interaction/domain', { title: 'Go to your domain', ...common(ctx, d), error, value, publicHost: ctx.publicHost });
 }
 
-export function loginPage(ctx: InteractionContext, reply: FastifyReply, d: Details, tenant: Tenant, status = 200, error: string | null = null, username = '') {
-  return page(reply, status, 'interaction/login', { title: `Sign in to ${tenant.name}`, ...common(ctx, d), tenant, error, username });
+export async function loginPage(ctx: InteractionContext, reply: FastifyReply, d: Details, tenant: Tenant, status = 200, error: string | null = null, username = '') {
+  const microsoft = await microsoftSignInOffer(ctx.db, tenant.id, d.uid);
+  return page(reply, status, 'interaction/login', { title: `Sign in to ${tenant.name}`, ...common(ctx, d), tenant, error, username, microsoft });
 }
 
 export function consentPage(ctx: InteractionContext, reply: FastifyReply, d: Details, tenant: Tenant, username: string) {
