@@ -64,14 +64,14 @@ t.test('OIDC sign-in through an Entra-shaped provider', async (t) => {
 
   await t.test('refusals', async (t) => {
     const cases: Array<{ name: string; user: OidcUser; code: string; tamper?: (cb: string) => string; foreignBrowser?: boolean }> = [
-      { name: 'O-1 token of another Entra tenant (tid)', user: { ...alice, id: 'u-x1', tid: 'bbbbbbbb-2222-4000-8000-00000000000b' }, code: 'wrong_tenant' },
-      { name: 'O-6 version 1.0 token', user: { ...alice, id: 'u-x2', ver: '1.0' }, code: 'wrong_issuer' },
-      { name: 'O-4 no oid', user: { ...alice, id: 'u-x3', oid: undefined }, code: 'no_identifier' },
-      { name: 'O-7 unprovisioned', user: { ...alice, id: 'u-x4', upn: 'nobody@acme.test', oid: crypto.randomUUID() }, code: 'not_provisioned' },
-      { name: 'O-7 disabled (active=false)', user: { ...alice, id: 'u-x5', upn: 'bob@acme.test', oid: crypto.randomUUID() }, code: 'user_disabled' },
-      { name: 'O-3 tampered state', user: { ...alice, id: 'u-x6' }, code: 'unknown_request', tamper: (cb) => cb.replace(/state=[^&]+/, 'state=forged') },
-      { name: 'O-3 callback planted in another browser (login CSRF)', user: { ...alice, id: 'u-x7' }, code: 'unknown_request', foreignBrowser: true },
-      { name: 'O-3 code of one sign-in with the state of another', user: { ...alice, id: 'u-x8' }, code: 'upstream_error', tamper: (cb) => cb.replace(/code=[^&]+/, 'code=not-the-code') },
+      { name: 'token of another Entra tenant (tid)', user: { ...alice, id: 'u-x1', tid: 'bbbbbbbb-2222-4000-8000-00000000000b' }, code: 'wrong_tenant' },
+      { name: 'version 1.0 token', user: { ...alice, id: 'u-x2', ver: '1.0' }, code: 'wrong_issuer' },
+      { name: 'no oid', user: { ...alice, id: 'u-x3', oid: undefined }, code: 'no_identifier' },
+      { name: 'unprovisioned', user: { ...alice, id: 'u-x4', upn: 'nobody@acme.test', oid: crypto.randomUUID() }, code: 'not_provisioned' },
+      { name: 'disabled (active=false)', user: { ...alice, id: 'u-x5', upn: 'bob@acme.test', oid: crypto.randomUUID() }, code: 'user_disabled' },
+      { name: 'tampered state', user: { ...alice, id: 'u-x6' }, code: 'unknown_request', tamper: (cb) => cb.replace(/state=[^&]+/, 'state=forged') },
+      { name: 'callback planted in another browser (login CSRF)', user: { ...alice, id: 'u-x7' }, code: 'unknown_request', foreignBrowser: true },
+      { name: 'code of one sign-in with the state of another', user: { ...alice, id: 'u-x8' }, code: 'upstream_error', tamper: (cb) => cb.replace(/code=[^&]+/, 'code=not-the-code') },
     ];
     for (const c of cases) {
       const jar = new CookieJar();
@@ -81,7 +81,7 @@ t.test('OIDC sign-in through an Entra-shaped provider', async (t) => {
     }
   });
 
-  await t.test('O-5 email matching needs xms_edov', async (t) => {
+  await t.test('email matching needs xms_edov', async (t) => {
     await configureOidc(db, server.config, tenant.id, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, matchAttribute: 'email' });
     t.equal((await loadSsoConfig(db, tenant.id))?.matchAttribute, 'email');
     let jar = new CookieJar();
