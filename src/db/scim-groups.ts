@@ -6,6 +6,7 @@ import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { isUniqueViolation, NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
 import { RetryTransaction, withRetry } from './scim-db-errors.ts';
+import { deleteVersioned } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { isListOrder, pageIds } from './deep-page.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
@@ -288,15 +289,7 @@ async function updateGroup(db: Db, tenantId: string, id: string, mutate: GroupMu
 /** Hard delete; member rows go by cascade. `check` runs inside the transaction (If-Match) when given. */
 async function removeGroup(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
   try {
-    return await counts.changing(tenantId, async () => {
-      if (!check) return (await db.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
-      return db.$transaction(async (tx) => {
-        const cur = await tx.scimGroup.findFirst({ where: { tenantId, id }, select: { version: true } });
-        if (!cur) return false;
-        check(cur.version);
-        return (await tx.scimGroup.deleteMany({ where: { tenantId, id } })).count > 0;
-      });
-    });
+    return await counts.changing(tenantId, () => deleteVersioned(db, (c) => c.scimGroup, tenantId, id, check));
   } catch (err) {
     throwNeutral(err);
   }
