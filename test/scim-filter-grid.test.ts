@@ -30,7 +30,9 @@ function filtersFor(path: string, kind: Kind, operands: (string | boolean)[]): {
     for (const v of op === 'pr' ? [''] : op === 'eq' || op === 'ne' ? operands : operands.slice(0, 1)) {
       const base = op === 'pr' ? `${path} pr` : `${path} ${op} ${quote(v)}`;
       const refuse = refused(kind, op);
-      out.push({ filter: base, refuse }, { filter: `not (${base})`, refuse });
+      out.push({ filter: base, refuse });
+      // `ne` is checked as the negation of `eq` already; a refused filter is refused negated too.
+      if (op !== 'ne' && !refuse) out.push({ filter: `not (${base})`, refuse });
     }
   }
   return out;

@@ -1,8 +1,9 @@
 // SCIM semantics for Users: load → pure core (resources/, patch/, filter/) → save, one transaction
 // per write (in the repository), every call scoped to one tenant.
 import { randomUUID } from 'node:crypto';
-import type { UsersRepo, UserRecord, UserWrite } from '../db/scim-users.ts';
+import type { UserOrderBy, UserWhere, UsersRepo, UserRecord, UserWrite } from '../db/scim-users.ts';
 import { NotFoundError } from './errors.ts';
+import { scimDb, userNameInUse, type DbErrorWords } from './db-errors.ts';
 import { checkIfMatch, etagOf } from './etag.ts';
 import type { ListParams, Projection } from './list-params.ts';
 import { LIST_URN, requireObject } from './media.ts';
@@ -48,9 +49,8 @@ export function wantsAttr(p: Projection, name: string): boolean {
 }
 
 export function toWrite(doc: Resource): UserWrite {
-  const idx = userIndex(doc as never) as unknown as { columns: Record<string, unknown>; values: Record<string, unknown>[] };
-  const dn = (doc as { displayName?: unknown }).displayName;
-  return { doc, columns: idx.columns, values: idx.values, displayName: typeof dn === 'string' ? dn : null };
+  const { columns, values } = userIndex(doc);
+  return { doc, columns, values, displayName: typeof doc.displayName === 'string' ? doc.displayName : null };
 }
 
 /** toWrite for a document about to be stored: PATCH can grow a multi-valued attribute past its
@@ -65,6 +65,11 @@ export function boundedWrite(doc: Resource): UserWrite {
   return { ...toWrite(doc), json };
 }
 
+/** How a failed write of user `id` is worded: the userName it would have taken, the id missing. */
+function updateWords(id: string, doc: Resource): DbErrorWords {
+  return { unique: userNameInUse(doc.userName), notFound: `User ${id} not found` };
+}
+
 /** The default page byte budget (SCIM_PAGE_MAX_BYTES). */
 export const PAGE_MAX_BYTES = 4 * 1048576;
 
@@ -76,18 +81,18 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pag
 
   function render(rec: UserRecord): Resource {
     return userToScim(
-      { id: rec.id, data: rec.data, createdAt: rec.createdAt, updatedAt: rec.updatedAt, version: rec.version } as never,
+      { id: rec.id, data: rec.data, createdAt: rec.createdAt, updatedAt: rec.updatedAt, version: rec.version },
       {
         baseUrl,
         ...(rec.groups ? { groups: rec.groups } : {}),
         ...(rec.managerDisplayName !== undefined && rec.managerDisplayName !== null ? { managerDisplayName: rec.managerDisplayName } : {}),
-      } as never,
-    ) as Resource;
+      },
+    );
   }
 
   function single(rec: UserRecord, p: Projection): Single {
     return {
-      resource: project(render(rec) as never, p as never, 'User') as Resource,
+      resource: project(render(rec), p, 'User'),
       etag: etagOf(rec.version),
       version: rec.version,
       id: rec.id,
@@ -99,7 +104,7 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pag
     render,
 
     async get(tenantId: string, id: string, p: Projection): Promise<Single> {
-      const rec = await repo.get(tenantId, id, { groups: wantsAttr(p, 'groups') });
+      const rec = await scimDb({}, () => repo.get(tenantId, id, { groups: wantsAttr(p, 'groups') }));
       if (!rec) throw new NotFoundError(`User ${id} not found`);
       return single(rec, p);
     },
@@ -110,8 +115,9 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pag
       const groups = wantsAttr(q, 'groups');
       // The whole collection or an Entra key lookup, in the default order: one SQL query.
       const key = q.sortBy ? undefined : ast ? (userKeyLookup(ast) ?? undefined) : null;
-      const where = key === undefined ? ((ast ? userWhere(ast) : {}) as never) : undefined;
-      const orderBy = key === undefined ? ([...(q.sortBy ? (userOrderBy(q.sortBy, q.sortOrder) as object[]) : [{ createdAt: 'asc' }]), { id: 'asc' }] as never) : undefined;
+      const where: UserWhere | undefined = key === undefined ? (ast ? userWhere(ast) : {}) : undefined;
+      const sorted: UserOrderBy[] = q.sortBy ? userOrderBy(q.sortBy, q.sortOrder) : [{ createdAt: 'asc' }];
+      const orderBy: UserOrderBy[] | undefined = key === undefined ? [...sorted, { id: 'asc' }] : undefined;
       return boundedPage({
         startIndex: q.startIndex,
         count: q.count,
@@ -120,9 +126,9 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pag
         step: PAGE_FETCH_ROWS,
         fetch: (skip, take, withTotal) => {
           const page = { skip, take, groups, ...(withTotal ? {} : { total: false as const }) };
-          return key !== undefined ? repo.findPage(tenantId, key, page) : repo.list(tenantId, { where: where!, orderBy: orderBy!, ...page });
+          return scimDb({}, () => (key !== undefined ? repo.findPage(tenantId, key, page) : repo.list(tenantId, { where: where!, orderBy: orderBy!, ...page })));
         },
-        render: (r) => project(render(r) as never, q as never, 'User') as Resource,
+        render: (r) => project(render(r), q, 'User'),
       });
     },
 
@@ -132,41 +138,42 @@ export function createUsersService(deps: { repo: UsersRepo; baseUrl: string; pag
     },
 
     async create(tenantId: string, body: unknown, p: Projection = {}): Promise<Single> {
-      const doc = userFromScim(requireObject(body, 'User') as never) as unknown as Resource;
-      const rec = await repo.create(tenantId, randomUUID(), boundedWrite(doc));
+      const doc = userFromScim(requireObject(body, 'User'));
+      const rec = await scimDb({ unique: userNameInUse(doc.userName) }, () => repo.create(tenantId, randomUUID(), boundedWrite(doc)));
       return single(rec, p);
     },
 
     /** PUT (RFC 7644 §3.5.1): the body replaces the resource; id and readOnly attributes are the
      * server's (userFromScim drops id/meta/groups). */
     async replace(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection = {}): Promise<Single> {
-      const doc = userFromScim(requireObject(body, 'User') as never) as unknown as Resource;
+      const doc = userFromScim(requireObject(body, 'User'));
       let changes: ChangeSummary | undefined;
-      const rec = await repo.update(tenantId, id, (cur) => {
+      const rec = await scimDb(updateWords(id, doc), () => repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
         const write = { ...boundedWrite(doc), oldValues: toWrite(cur.data).values };
-        if (track) changes = userChangeSummary(cur.data as Resource, doc, secretsInBody(body));
+        if (track) changes = userChangeSummary(cur.data, doc, secretsInBody(body));
         return write;
-      }, { groups: wantsAttr(p, 'groups') });
+      }, { groups: wantsAttr(p, 'groups') }));
       return { ...single(rec, p), ...(changes ? { changes } : {}) };
     },
 
     async patch(tenantId: string, id: string, body: unknown, ifMatch: string | undefined, p: Projection = {}): Promise<Single> {
-      const ops = parsePatchRequest(requireObject(body, 'PatchOp') as never);
+      const ops = parsePatchRequest(requireObject(body, 'PatchOp'));
       let changes: ChangeSummary | undefined;
-      const rec = await repo.update(tenantId, id, (cur) => {
+      let patched: Resource = {};
+      const rec = await scimDb(() => updateWords(id, patched), () => repo.update(tenantId, id, (cur) => {
         checkIfMatch(ifMatch, cur.version);
         const oldValues = toWrite(cur.data).values;
-        const doc = applyUserPatch(cur.data as never, ops) as unknown as Resource;
-        const write = { ...boundedWrite(doc), oldValues };
-        if (track) changes = userChangeSummary(cur.data as Resource, doc, secretsInPatch(ops));
+        patched = applyUserPatch(cur.data, ops);
+        const write = { ...boundedWrite(patched), oldValues };
+        if (track) changes = userChangeSummary(cur.data, patched, secretsInPatch(ops));
         return write;
-      }, { groups: wantsAttr(p, 'groups') });
+      }, { groups: wantsAttr(p, 'groups') }));
       return { ...single(rec, p), ...(changes ? { changes } : {}) };
     },
 
     async remove(tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {
-      const ok = await repo.remove(tenantId, id, ifMatch ? (v) => checkIfMatch(ifMatch, v) : undefined);
+      const ok = await scimDb({}, () => repo.remove(tenantId, id, ifMatch ? (v) => checkIfMatch(ifMatch, v) : undefined));
       if (!ok) throw new NotFoundError(`User ${id} not found`);
     },
   };
