@@ -176,7 +176,7 @@ async function getGroup(db: Db, tenantId: string, id: string, opts: { members: b
       where: { tenantId, id },
       select: opts.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT,
     });
-    return row ? toRecord(row as Row) : null;
+    return row ? toRecord(row) : null;
   } catch (err) {
     throwNeutral(err);
   }
@@ -201,7 +201,7 @@ function memberSelect(members: boolean) {
 async function pageRows(db: Db, tenantId: string, where: GroupWhere, q: GroupListQuery): Promise<Row[]> {
   const page = { where, orderBy: q.orderBy, skip: q.skip, take: q.take };
   const select = memberSelect(q.members);
-  if (q.skip < DEFERRED_JOIN_MIN_SKIP) return (await db.scimGroup.findMany({ ...page, select })) as Row[];
+  if (q.skip < DEFERRED_JOIN_MIN_SKIP) return db.scimGroup.findMany({ ...page, select });
   // The whole collection in list order: from a position checkpoint, not a walk past q.skip entries.
   const ids =
     isUnfiltered(q.where) && isListOrder(q.orderBy)
@@ -209,7 +209,7 @@ async function pageRows(db: Db, tenantId: string, where: GroupWhere, q: GroupLis
       : (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
   if (ids.length === 0) return [];
   const rows = await db.scimGroup.findMany({ where: { id: { in: ids } }, select: { ...select, tenantId: true } });
-  return inIdOrder(ids, ofTenant(tenantId, rows)) as Row[];
+  return inIdOrder(ids, ofTenant(tenantId, rows));
 }
 
 async function listGroups(db: Db, counts: TenantCountCache, tenantId: string, q: GroupListQuery): Promise<{ total: number; records: GroupRecord[] }> {

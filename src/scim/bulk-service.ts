@@ -82,6 +82,54 @@ function parseOps(body: unknown, scim: Config['scim']): { ops: BulkOp[]; failOnE
   return { ops, failOnErrors: typeof foe === 'number' ? foe : Infinity };
 }
 
+/** An operation of the request with its place in it (results are answered in request order). */
+interface Pending {
+  o: BulkOp;
+  index: number;
+}
+
+interface Outcome {
+  index: number;
+  r: BulkOpResult;
+}
+
+/** What one Bulk request has done so far. */
+interface BulkState {
+  tenantId: string;
+  failOnErrors: number;
+  /** Every bulkId the request declares. */
+  declared: Set<string>;
+  /** bulkId → id of the resource its POST created. */
+  ids: Map<string, string>;
+  /** bulkIds whose operation failed. */
+  failed: Set<string>;
+  results: Outcome[];
+  errors: number;
+}
+
+function bulkIdOf(o: BulkOp): { bulkId?: string } {
+  return o.bulkId !== undefined ? { bulkId: o.bulkId } : {};
+}
+
+function failedOutcome(p: Pending, err: ScimError): Outcome {
+  return { index: p.index, r: { method: p.o.method, ...bulkIdOf(p.o), status: String(err.status), response: failure(err) } };
+}
+
+/** The bulkIds an operation references, in its path and anywhere in its data. */
+function referencesOf(o: BulkOp): Set<string> {
+  return refsIn(o.data, new Set([...o.path.matchAll(/bulkId:([^/?]+)/g)].map((m) => m[1])));
+}
+
+/** Forward references (RFC 7644 §3.7.1): an operation waits while a bulkId it references is
+ * declared, not yet created, not failed and not its own. */
+function mustWait(st: BulkState, o: BulkOp, refs: Set<string>): boolean {
+  return [...refs].some((r) => !st.ids.has(r) && st.declared.has(r) && !st.failed.has(r) && r !== o.bulkId);
+}
+
+function withIdsResolved(o: BulkOp, ids: Map<string, string>): BulkOp {
+  return { ...o, path: String(resolve(o.path.replace(/bulkId:[^/?]+/g, (s) => String(resolve(s, ids))), ids)), data: resolve(o.data, ids) };
+}
+
 export function createBulkService(deps: { users: UsersService; groups: GroupsService; config: Config }) {
   const { users, groups, config } = deps;
 
@@ -91,7 +139,7 @@ export function createBulkService(deps: { users: UsersService; groups: GroupsSer
     const svc = m[1].toLowerCase() === 'users' ? users : groups;
     const type = m[1].toLowerCase() === 'users' ? 'Users' : 'Groups';
     const id = m[2] ? decodePathSegment(m[2], o.path) : undefined;
-    const base = { method: o.method, ...(o.bulkId !== undefined ? { bulkId: o.bulkId } : {}) };
+    const base = { method: o.method, ...bulkIdOf(o) };
     if (o.method === 'POST' && !id) {
       const one = await svc.create(tenantId, o.data);
       return { ...base, location: one.location, version: one.etag, status: '201' };
@@ -114,66 +162,80 @@ export function createBulkService(deps: { users: UsersService; groups: GroupsSer
     }
   }
 
+  /** Runs one operation whose references are settled; a SCIM error is its outcome, anything
+   * else fails the whole request. */
+  async function runPending(st: BulkState, p: Pending, refs: Set<string>): Promise<void> {
+    try {
+      const bad = [...refs].find((r) => !st.ids.has(r));
+      if (bad) throw new ScimError(409, `bulkId "${bad}" cannot be resolved`, 'invalidValue');
+      const r = await runOne(st.tenantId, withIdsResolved(p.o, st.ids));
+      // The database driver answers synchronously, so without this a 1,000-operation Bulk
+      // held the event loop for ~6 s: health checks, other tenants and the shutdown bound
+      // waited behind it. One turn of the loop per operation costs microseconds.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (p.o.bulkId && r.location) st.ids.set(p.o.bulkId, r.location.slice(r.location.lastIndexOf('/') + 1));
+      st.results.push({ index: p.index, r });
+    } catch (err) {
+      if (!(err instanceof ScimError)) throw err;
+      st.errors++;
+      if (p.o.bulkId) st.failed.add(p.o.bulkId);
+      st.results.push(failedOutcome(p, err));
+    }
+  }
+
+  /** One pass over the waiting operations: those whose references are settled run, the others
+   * wait for the next pass. Returns those still waiting and whether anything ran. */
+  async function pass(st: BulkState, pending: Pending[]): Promise<{ next: Pending[]; progressed: boolean }> {
+    const next: Pending[] = [];
+    let progressed = false;
+    for (const p of pending) {
+      if (st.errors >= st.failOnErrors) break;
+      const refs = referencesOf(p.o);
+      if (mustWait(st, p.o, refs)) {
+        next.push(p);
+        continue;
+      }
+      progressed = true;
+      await runPending(st, p, refs);
+    }
+    return { next, progressed };
+  }
+
+  /** What can never be resolved (circular, or waiting on each other only) fails with 409. */
+  function failUnresolvable(st: BulkState, stuck: Pending[]): void {
+    for (const p of stuck) {
+      if (st.errors >= st.failOnErrors) break;
+      st.errors++;
+      st.results.push(failedOutcome(p, new ScimError(409, 'Circular or unresolvable bulkId reference', 'invalidValue')));
+    }
+  }
+
   return {
     async run(tenantId: string, body: unknown, rawLength: number) {
       if (rawLength > config.scim.bulkMaxPayloadBytes) {
         throw new PayloadTooLargeError(`The bulk request is ${rawLength} bytes; the maximum is ${config.scim.bulkMaxPayloadBytes}`);
       }
       const { ops, failOnErrors } = parseOps(body, config.scim);
-      const declared = new Set(ops.map((o) => o.bulkId).filter((x): x is string => !!x));
-      const ids = new Map<string, string>(); // bulkId → created id
-      const failed = new Set<string>();
-      const results: { index: number; r: BulkOpResult }[] = [];
-      let errors = 0;
-      let pending = ops.map((o, index) => ({ o, index }));
-      // Forward references (RFC 7644 §3.7.1): an operation waits until what it references exists;
-      // what can never be resolved (circular, undeclared, or referencing a failure) fails with 409.
-      while (pending.length && errors < failOnErrors) {
-        const next: typeof pending = [];
-        let progressed = false;
-        for (const p of pending) {
-          if (errors >= failOnErrors) break;
-          const refs = refsIn(p.o.data, new Set([...p.o.path.matchAll(/bulkId:([^/?]+)/g)].map((m) => m[1])));
-          const waiting = [...refs].filter((r) => !ids.has(r) && declared.has(r) && !failed.has(r) && r !== p.o.bulkId);
-          if (waiting.length) {
-            next.push(p);
-            continue;
-          }
-          progressed = true;
-          const o = { ...p.o, path: String(resolve(p.o.path.replace(/bulkId:[^/?]+/g, (s) => String(resolve(s, ids))), ids)), data: resolve(p.o.data, ids) };
-          try {
-            const bad = [...refs].find((r) => !ids.has(r));
-            if (bad) throw new ScimError(409, `bulkId "${bad}" cannot be resolved`, 'invalidValue');
-            const r = await runOne(tenantId, o);
-            // The database driver answers synchronously, so without this a 1,000-operation Bulk
-            // held the event loop for ~6 s: health checks, other tenants and the shutdown bound
-            // waited behind it. One turn of the loop per operation costs microseconds.
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            if (p.o.bulkId && r.location) ids.set(p.o.bulkId, r.location.slice(r.location.lastIndexOf('/') + 1));
-            results.push({ index: p.index, r });
-          } catch (err) {
-            if (!(err instanceof ScimError)) throw err;
-            errors++;
-            if (p.o.bulkId) failed.add(p.o.bulkId);
-            results.push({
-              index: p.index,
-              r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: String(err.status), response: failure(err) },
-            });
-          }
-        }
+      const st: BulkState = {
+        tenantId,
+        failOnErrors,
+        declared: new Set(ops.map((o) => o.bulkId).filter((x): x is string => !!x)),
+        ids: new Map(),
+        failed: new Set(),
+        results: [],
+        errors: 0,
+      };
+      let pending: Pending[] = ops.map((o, index) => ({ o, index }));
+      while (pending.length && st.errors < failOnErrors) {
+        const { next, progressed } = await pass(st, pending);
         if (!progressed) {
-          for (const p of next) {
-            if (errors >= failOnErrors) break;
-            errors++;
-            const e = new ScimError(409, 'Circular or unresolvable bulkId reference', 'invalidValue');
-            results.push({ index: p.index, r: { method: p.o.method, ...(p.o.bulkId !== undefined ? { bulkId: p.o.bulkId } : {}), status: '409', response: failure(e) } });
-          }
+          failUnresolvable(st, next);
           break;
         }
         pending = next;
       }
-      results.sort((a, b) => a.index - b.index);
-      return { schemas: [BULK_RESPONSE_URN], Operations: results.map((x) => x.r) };
+      st.results.sort((a, b) => a.index - b.index);
+      return { schemas: [BULK_RESPONSE_URN], Operations: st.results.map((x) => x.r) };
     },
   };
 }
