@@ -8,12 +8,11 @@ import t from 'tap';
 import { startServer } from './helpers/server.ts';
 import { consoleSignIn, launchBrowser } from './helpers/browser.ts';
 import { MANAGER_PASSWORD, tenantWithToken } from './helpers/scim.ts';
-import { provision } from './helpers/fake-entra-common.ts';
+import { oidcTenant, provision } from './helpers/fake-entra-common.ts';
 import { FakeEntraSaml } from './helpers/fake-entra-saml.ts';
-import { FakeEntraOidc } from './helpers/fake-entra-oidc.ts';
 import { createManagerWithPassword } from '../src/accounts/managers.ts';
 import { findTenantByDomain } from '../src/db/tenants.ts';
-import { configureOidc, configureSaml } from '../src/sso/configure.ts';
+import { configureSaml } from '../src/sso/configure.ts';
 import { updateSsoSettings } from '../src/db/sso-config.ts';
 import { spUrls } from '../src/sso/urls.ts';
 
@@ -57,15 +56,10 @@ t.test('managers sign in to the console with Microsoft in Chromium', async (t) =
   });
 
   await t.test('OpenID Connect: Sign in with Microsoft opens the console', async (t) => {
-    const B = await tenantWithToken(server, 'beta');
-    const tenantB = (await findTenantByDomain(db, B.domain))!;
-    const oidcIdp = new FakeEntraOidc(TID_OIDC);
-    await oidcIdp.start(spUrls(server.config, tenantB.id).oidc_redirect_uri);
-    t.teardown(() => oidcIdp.stop());
-    await configureOidc(db, server.config, tenantB.id, { issuer: oidcIdp.issuer, clientId: oidcIdp.clientId, clientSecret: oidcIdp.clientSecret, matchAttribute: 'userName' });
-    await createManagerWithPassword({ db, config: server.config }, { tenantId: tenantB.id, username: 'bea@beta.test', password: PW, role: 'viewer' });
+    const B = await oidcTenant(t, server, 'beta', TID_OIDC);
+    await createManagerWithPassword({ db, config: server.config }, { tenantId: B.id, username: 'bea@beta.test', password: PW, role: 'viewer' });
     await provision(B, 'bea@beta.test');
-    oidcIdp.nextUser = { id: 'bea', upn: 'bea@beta.test', oid: crypto.randomUUID() };
+    B.idp.nextUser = { id: 'bea', upn: 'bea@beta.test', oid: crypto.randomUUID() };
     const { context, page } = await toSignInPage(B.domain);
     await Promise.all([page.waitForURL(`${server.url}/console`), page.click('#sign-in-microsoft')]);
     t.match(await page.textContent('body'), 'bea@beta.test', 'signed in as bea');

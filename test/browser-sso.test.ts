@@ -10,14 +10,12 @@ import t from 'tap';
 import { startServer } from './helpers/server.ts';
 import { launchBrowser } from './helpers/browser.ts';
 import { tenantWithToken, groupBody } from './helpers/scim.ts';
-import { provision, verifyIdToken } from './helpers/fake-entra-common.ts';
+import { oidcTenant, provision, verifyIdToken } from './helpers/fake-entra-common.ts';
 import { FakeEntraSaml } from './helpers/fake-entra-saml.ts';
 import { findTenantByDomain } from '../src/db/tenants.ts';
 import { configureSaml } from '../src/sso/configure.ts';
 import { spUrls } from '../src/sso/urls.ts';
 import { createApp } from '../src/sso/apps.ts';
-import { configureOidc } from '../src/sso/configure.ts';
-import { FakeEntraOidc } from './helpers/fake-entra-oidc.ts';
 
 const TID = 'aaaaaaaa-4444-4000-8000-00000000000a';
 const TID_B = 'bbbbbbbb-4444-4000-8000-00000000000b';
@@ -86,14 +84,9 @@ t.test('SAML SSO in Chromium: /my and a SecureLogin app', async (t) => {
   });
 
   await t.test('OpenID Connect from the Go-to-domain page to /my', async (t) => {
-    const B = await tenantWithToken(server, 'beta');
-    const tenantB = (await findTenantByDomain(server.app.db, B.domain))!;
-    const oidcIdp = new FakeEntraOidc(TID_B);
-    await oidcIdp.start(spUrls(server.config, tenantB.id).oidc_redirect_uri);
-    t.teardown(() => oidcIdp.stop());
-    await configureOidc(server.app.db, server.config, tenantB.id, { issuer: oidcIdp.issuer, clientId: oidcIdp.clientId, clientSecret: oidcIdp.clientSecret, matchAttribute: 'userName' });
+    const B = await oidcTenant(t, server, 'beta', TID_B);
     await provision(B, 'bea@beta.test');
-    oidcIdp.nextUser = { id: 'bea', upn: 'bea@beta.test', oid: crypto.randomUUID() };
+    B.idp.nextUser = { id: 'bea', upn: 'bea@beta.test', oid: crypto.randomUUID() };
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/sso/start`);

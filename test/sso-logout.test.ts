@@ -7,12 +7,8 @@ import zlib from 'node:zlib';
 import t from 'tap';
 import { startServer } from './helpers/server.ts';
 import { CookieJar } from './helpers/oauth.ts';
-import { tenantWithToken } from './helpers/scim.ts';
-import { expectRefused, postAcs, provision, samlTenant } from './helpers/fake-entra-common.ts';
-import { FakeEntraOidc, type OidcUser } from './helpers/fake-entra-oidc.ts';
-import { findTenantByDomain } from '../src/db/tenants.ts';
-import { configureOidc } from '../src/sso/configure.ts';
-import { spUrls } from '../src/sso/urls.ts';
+import { expectRefused, oidcTenant, postAcs, provision, samlTenant } from './helpers/fake-entra-common.ts';
+import type { OidcUser } from './helpers/fake-entra-oidc.ts';
 
 const TID = 'aaaaaaaa-8888-4000-8000-00000000000a';
 const TID_B = 'bbbbbbbb-8888-4000-8000-00000000000b';
@@ -84,14 +80,10 @@ t.test('SAML single logout started here', async (t) => {
 t.test('OIDC front-channel and RP-initiated logout', async (t) => {
   const server = await startServer(t);
   const db = server.app.db;
-  const A = await tenantWithToken(server, 'acme');
-  const tenant = (await findTenantByDomain(db, A.domain))!;
-  const urls = spUrls(server.config, tenant.id);
+  const A = await oidcTenant(t, server, 'acme', TID);
+  const { idp, urls } = A;
+  const tenant = { id: A.id };
   t.equal(urls.oidc_logout_url, `${server.url}/sso/oidc/logout`);
-  const idp = new FakeEntraOidc(TID);
-  await idp.start(urls.oidc_redirect_uri);
-  t.teardown(() => idp.stop());
-  await configureOidc(db, server.config, tenant.id, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, matchAttribute: 'userName' });
   await provision(A, 'alice@acme.test', {});
   const oid = crypto.randomUUID();
 

@@ -11,13 +11,11 @@ import { startServer, type TestServer } from './helpers/server.ts';
 import { Jar, consoleAs, csrfFrom } from './helpers/console.ts';
 import { authorizeUrl } from './helpers/oauth.ts';
 import { MANAGER_PASSWORD, tenantWithToken } from './helpers/scim.ts';
-import { provision, samlTenant, type SamlTenant } from './helpers/fake-entra-common.ts';
-import { FakeEntraOidc, type OidcUser } from './helpers/fake-entra-oidc.ts';
+import { oidcTenant, provision, samlTenant, type SamlTenant } from './helpers/fake-entra-common.ts';
+import type { OidcUser } from './helpers/fake-entra-oidc.ts';
 import { createManagerWithPassword } from '../src/accounts/managers.ts';
 import { findTenantByDomain } from '../src/db/tenants.ts';
-import { configureOidc } from '../src/sso/configure.ts';
 import { loadSsoConfig } from '../src/sso/config-store.ts';
-import { spUrls } from '../src/sso/urls.ts';
 
 const TID = 'aaaaaaaa-7777-4000-8000-00000000000a';
 const TID_OIDC = 'cccccccc-7777-4000-8000-00000000000c';
@@ -256,12 +254,9 @@ t.test('managers sign in with Microsoft (SAML) and SSO enforcement', async (t) =
 t.test('managers sign in with Microsoft (OpenID Connect)', async (t) => {
   const s = await startServer(t);
   const db = s.app.db;
-  const T = await tenantWithToken(s, 'initech');
-  const tenant = (await findTenantByDomain(db, T.domain))!;
-  const idp = new FakeEntraOidc(TID_OIDC);
-  await idp.start(spUrls(s.config, tenant.id).oidc_redirect_uri);
-  t.teardown(() => idp.stop());
-  await configureOidc(db, s.config, tenant.id, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, matchAttribute: 'userName' });
+  const T = await oidcTenant(t, s, 'initech', TID_OIDC);
+  const { idp } = T;
+  const tenant = { id: T.id };
   const m = await createManagerWithPassword({ db, config: s.config }, { tenantId: tenant.id, username: 'peter@initech.test', password: PW, role: 'viewer' });
   await provision(T, 'peter@initech.test');
   await provision(T, 'milton@initech.test');

@@ -5,26 +5,18 @@ import crypto from 'node:crypto';
 import t from 'tap';
 import { startServer } from './helpers/server.ts';
 import { CookieJar } from './helpers/oauth.ts';
-import { tenantWithToken } from './helpers/scim.ts';
-import { expectRefused, provision, sessionCookieSet } from './helpers/fake-entra-common.ts';
-import { FakeEntraOidc, type OidcUser } from './helpers/fake-entra-oidc.ts';
-import { findTenantByDomain } from '../src/db/tenants.ts';
+import { expectRefused, oidcTenant, provision, sessionCookieSet } from './helpers/fake-entra-common.ts';
+import type { OidcUser } from './helpers/fake-entra-oidc.ts';
 import { configureOidc } from '../src/sso/configure.ts';
 import { loadSsoConfig } from '../src/sso/config-store.ts';
-import { spUrls } from '../src/sso/urls.ts';
 
 const TID = 'aaaaaaaa-2222-4000-8000-00000000000a';
 
 t.test('OIDC sign-in through an Entra-shaped provider', async (t) => {
   const server = await startServer(t);
   const db = server.app.db;
-  const A = await tenantWithToken(server, 'acme');
-  const tenant = (await findTenantByDomain(db, A.domain))!;
-  const urls = spUrls(server.config, tenant.id);
-  const idp = new FakeEntraOidc(TID);
-  await idp.start(urls.oidc_redirect_uri);
-  t.teardown(() => idp.stop());
-  await configureOidc(db, server.config, tenant.id, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, matchAttribute: 'userName' });
+  const A = await oidcTenant(t, server, 'acme', TID);
+  const { idp, urls } = A;
 
   const alice: OidcUser = { id: 'u-alice', upn: 'alice@acme.test', oid: crypto.randomUUID(), email: 'alice.work@acme.test', xmsEdov: true };
   await provision(A, alice.upn, { emails: [{ type: 'work', value: 'alice.work@acme.test' }] });
@@ -82,8 +74,8 @@ t.test('OIDC sign-in through an Entra-shaped provider', async (t) => {
   });
 
   await t.test('email matching needs xms_edov', async (t) => {
-    await configureOidc(db, server.config, tenant.id, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, matchAttribute: 'email' });
-    t.equal((await loadSsoConfig(db, tenant.id))?.matchAttribute, 'email');
+    await configureOidc(db, server.config, A.id, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, matchAttribute: 'email' });
+    t.equal((await loadSsoConfig(db, A.id))?.matchAttribute, 'email');
     let jar = new CookieJar();
     await expectRefused(t, await jar.get(await toCallback(jar, { ...alice, id: 'u-e1', xmsEdov: false })), 'no_identifier', 403, 'unverified email');
     jar = new CookieJar();

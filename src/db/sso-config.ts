@@ -40,20 +40,10 @@ export interface NewCert {
 
 /** The columns a protocol switch rewrites; the settings an admin chose (enforce, expired
  * certificates) are kept across a re-import. */
-export interface ProtocolColumns {
+export type ProtocolColumns = Omit<SsoConfigRow, 'tenantId' | 'protocol' | 'enforce' | 'allowSha1' | 'allowExpiredCerts' | 'updatedAt'> & {
   protocol: 'saml' | 'oidc';
-  matchAttribute: string;
-  entraTenantId: string | null;
-  idpEntityId: string | null;
-  idpSsoUrl: string | null;
-  idpSloUrl: string | null;
-  metadataUrl: string | null;
-  allowIdpInitiated: boolean;
   allowSha1?: boolean;
-  oidcIssuer: string | null;
-  oidcClientId: string | null;
-  oidcSecretEnc: string | null;
-}
+};
 
 export interface SsoSettings {
   matchAttribute: string;

@@ -3,11 +3,12 @@
 import crypto from 'node:crypto';
 import type { Test } from 'tap';
 import { findTenantByDomain } from '../../src/db/tenants.ts';
-import { configureSaml } from '../../src/sso/configure.ts';
+import { configureOidc, configureSaml } from '../../src/sso/configure.ts';
 import { spUrls, type SpUrls } from '../../src/sso/urls.ts';
 import type { TestServer } from './server.ts';
 import { tenantWithToken, userBody, type Tenant } from './scim.ts';
 import { FakeEntraSaml } from './fake-entra-saml.ts';
+import { FakeEntraOidc } from './fake-entra-oidc.ts';
 import { CookieJar } from './oauth.ts';
 
 export interface SamlTenant extends Tenant {
@@ -23,6 +24,25 @@ export async function samlTenant(server: TestServer, name: string, tid: string, 
   const urls = spUrls(server.config, row.id);
   await idp.start((audience) => (audience === urls.entity_id ? urls.acs_url : 'unknown'));
   await configureSaml(server.app.db, row.id, { xml: idp.metadataXml(), matchAttribute: opts.matchAttribute ?? 'userName', allowIdpInitiated: opts.allowIdpInitiated ?? false });
+  return { ...base, id: row.id, idp, urls };
+}
+
+export interface OidcTenant extends Tenant {
+  id: string;
+  idp: FakeEntraOidc;
+  urls: SpUrls;
+}
+
+/** A tenant with OpenID Connect single sign-on through a local Entra-shaped provider, stopped at
+ * the end of `t`. */
+export async function oidcTenant(t: { teardown(fn: () => unknown): void }, server: TestServer, name: string, tid: string): Promise<OidcTenant> {
+  const base = await tenantWithToken(server, name);
+  const row = (await findTenantByDomain(server.app.db, base.domain))!;
+  const urls = spUrls(server.config, row.id);
+  const idp = new FakeEntraOidc(tid);
+  await idp.start(urls.oidc_redirect_uri);
+  t.teardown(() => idp.stop());
+  await configureOidc(server.app.db, server.config, row.id, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, matchAttribute: 'userName' });
   return { ...base, id: row.id, idp, urls };
 }
 
