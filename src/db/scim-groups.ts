@@ -5,7 +5,7 @@
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { isUniqueViolation, NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
-import { RetryTransaction, withRetry } from './scim-db-errors.ts';
+import { RetryTransaction, withRetry } from './retry.ts';
 import { deleteVersioned } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { isListOrder, pageIds } from './deep-page.ts';

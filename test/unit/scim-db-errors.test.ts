@@ -2,7 +2,7 @@
 import t from 'tap';
 import { Prisma } from '../../src/db/generated/client.ts';
 import { Conflict, NotFound, ReferenceNotFound, SelfReference, UniqueViolation, UnstorableValue, toDbError } from '../../src/db/errors.ts';
-import { withRetry, RetryTransaction } from '../../src/db/scim-db-errors.ts';
+import { withRetry, RetryTransaction } from '../../src/db/retry.ts';
 import { displayNameInUse, scimDb, scimErrorOf, throwScim, userNameInUse } from '../../src/scim/db-errors.ts';
 import { InvalidValueError, ScimError } from '../../src/scim/errors.ts';
 
