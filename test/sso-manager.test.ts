@@ -90,6 +90,9 @@ t.test('managers sign in with Microsoft (SAML) and SSO enforcement', async (t) =
   await provision(A, 'carol@acme.test');
   await provision(A, 'mallory@acme.test', { emails: [{ type: 'work', value: 'mallory@acme.test' }] });
   await provision(A, 'dave@acme.test', { active: false });
+  const frank = await createManagerWithPassword(deps, { tenantId: A.id, username: 'frank@acme.test', password: PW, role: 'viewer' });
+  await db.manager.update({ where: { id: frank.id }, data: { enabled: false } });
+  await provision(A, 'frank@acme.test');
   await createManagerWithPassword(deps, { tenantId: A.id, username: 'dave@acme.test', password: PW, role: 'viewer' });
   const B = await tenantWithToken(s, 'globex');
 
@@ -97,10 +100,15 @@ t.test('managers sign in with Microsoft (SAML) and SSO enforcement', async (t) =
     const a = await loginPage(s, new Jar(s.url), A.domain);
     t.equal(microsoftHref(a.html), `/interaction/${a.uid}/login/microsoft`);
     t.notMatch(a.html, 'id="sso-required"', 'not required yet');
-    const b = await loginPage(s, new Jar(s.url), B.domain);
+    const bjar = new Jar(s.url);
+    const b = await loginPage(s, bjar, B.domain);
     t.equal(microsoftHref(b.html), null, 'no button for a tenant without SSO');
+    const typed = await bjar.get(`/interaction/${b.uid}/login/microsoft`);
+    t.equal(typed.status, 400, 'typing the address anyway');
+    t.match(await typed.text(), 'has not set up sign-in with Microsoft');
     const direct = await new Jar(s.url).get(`/interaction/${b.uid}/login/microsoft`);
     t.equal(direct.status, 400, 'another browser has no such interaction');
+    t.match(await direct.text(), 'This sign-in has expired');
   });
 
   await t.test('userName match signs the manager in to the console, amr says fed', async (t) => {
@@ -147,6 +155,17 @@ t.test('managers sign in with Microsoft (SAML) and SSO enforcement', async (t) =
     }
     const refused = await auditRows(s, A.id, 'sso.refused');
     t.ok(refused.some((r) => r.actor === 'mallory@acme.test' && /not_a_manager/.test(r.detail ?? '')), 'not_a_manager in the audit log');
+  });
+
+  await t.test('a disabled manager is refused after Entra vouched for them', async (t) => {
+    const jar = new Jar(s.url);
+    const { html } = await loginPage(s, jar, A.domain);
+    const done = await follow(jar, await samlLeg(s, jar, A, microsoftHref(html)!, 'frank@acme.test'), s.url);
+    t.equal(done.res.status, 403);
+    t.match(await done.res.text(), 'This account is disabled');
+    t.notOk(jar.cookies.get('sl_console'), 'no console session');
+    const refused = await auditRows(s, A.id, 'sso.refused');
+    t.equal(refused.at(-1)?.detail, 'SAML: manager_disabled: console');
   });
 
   await t.test('a sign-in finished in another browser does not complete this interaction', async (t) => {
