@@ -9,6 +9,7 @@ import { RetryTransaction, withRetry } from './scim-db-errors.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
 import { NotFound, ReferenceNotFound, throwNeutral } from './errors.ts';
 import type { UserLookup } from '../scim/filter/key-lookup.ts';
+import { pageIdsSql } from './deep-page.ts';
 
 export type UserWhere = Prisma.ScimUserWhereInput;
 export type UserOrderBy = Prisma.ScimUserOrderByWithRelationInput;
@@ -163,7 +164,7 @@ type PageRow = Row & { managerDisplayName: string | null; groupId?: string | nul
 
 /** The page's ids from an index (LIMIT/OFFSET walk index entries only, a deferred join), then
  * those users with their manager's displayName and, when asked, one row per group. */
-function pageSql(users: { from: Prisma.Sql; where: Prisma.Sql }, q: UserPageQuery): Prisma.Sql {
+function pageSql(users: { from: Prisma.Sql; where: Prisma.Sql }, q: UserPageQuery, ids?: Prisma.Sql): Prisma.Sql {
   const groups = q.groups
     ? Prisma.sql`LEFT JOIN "ScimMember" m ON m."userId" = u."id" AND m."tenantId" = u."tenantId"
         LEFT JOIN "ScimGroup" g ON g."id" = m."groupId"`
@@ -173,7 +174,7 @@ function pageSql(users: { from: Prisma.Sql; where: Prisma.Sql }, q: UserPageQuer
   return Prisma.sql`
     SELECT u."id", u."data", u."version", u."createdAt", u."updatedAt", u."managerId",
            mgr."displayName" AS "managerDisplayName"${groupCols}
-    FROM (SELECT u."id" FROM ${users.from} WHERE ${users.where} ORDER BY u."createdAt" ASC, u."id" ASC LIMIT ${q.take} OFFSET ${q.skip}) p
+    FROM (${ids ?? Prisma.sql`SELECT u."id" FROM ${users.from} WHERE ${users.where} ORDER BY u."createdAt" ASC, u."id" ASC LIMIT ${q.take} OFFSET ${q.skip}`}) p
     JOIN "ScimUser" u ON u."id" = p."id"
     LEFT JOIN "ScimUser" mgr ON mgr."id" = u."managerId" AND mgr."tenantId" = u."tenantId"
     ${groups}
@@ -207,7 +208,9 @@ async function findUserPage(db: Db, counts: TenantCountCache, tenantId: string, 
   const count = () => (key ? countQuery() : counts.get(tenantId, countQuery));
   try {
     if (q.take === 0) return { total: await count(), records: [] };
-    const records = foldPage(await db.$queryRaw<PageRow[]>(pageSql(users, q)), q.groups);
+    // The whole collection: deep pages start from a position checkpoint (deep-page.ts).
+    const ids = key ? undefined : await pageIdsSql(db, 'User', tenantId, q.skip, q.take);
+    const records = foldPage(await db.$queryRaw<PageRow[]>(pageSql(users, q, ids)), q.groups);
     return { total: await pageTotal(q, records.length, count), records };
   } catch (err) {
     throwNeutral(err);
