@@ -1,4 +1,4 @@
-// Listing pages in the database (issue 3 §4) without the two costs that grow with the tenant:
+// Listing pages in the database (RFC 7644 §3.4.2.4 startIndex/count) without the two costs that grow with the tenant:
 //
 // - OFFSET: SQLite (and PostgreSQL) produce and discard every skipped row, full rows included.
 //   Past DEFERRED_JOIN_MIN_SKIP the page's ids are found first on the (tenantId, createdAt, id)
@@ -66,4 +66,10 @@ export class TenantCountCache {
       this.invalidate(tenantId);
     }
   }
+}
+
+/** The total a page proves by itself, else `count()`: a short page ends the collection, a caller
+ * that needs no total (`total: false`) gets the rows seen, and an empty first page means none. */
+export async function pageTotal(q: { skip: number; take: number; total?: false }, n: number, count: () => Promise<number>): Promise<number> {
+  return (n > 0 && n < q.take) || q.total === false ? q.skip + n : q.skip === 0 && n === 0 ? 0 : count();
 }

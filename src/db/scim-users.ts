@@ -6,7 +6,7 @@
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { RetryTransaction, withRetry } from './scim-db-errors.ts';
-import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
+import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
 import { NotFound, ReferenceNotFound, throwNeutral } from './errors.ts';
 import type { UserLookup } from '../scim/filter/key-lookup.ts';
 import { pageIdsSql } from './deep-page.ts';
@@ -135,11 +135,6 @@ export interface UserPageQuery {
   take: number;
   groups: boolean;
   total?: false;
-}
-
-/** The total a page proves by itself (a short page, or a caller that needs none), else a count. */
-async function pageTotal(q: UserPageQuery, n: number, count: () => Promise<number>): Promise<number> {
-  return (n > 0 && n < q.take) || q.total === false ? q.skip + n : q.skip === 0 && n === 0 ? 0 : count();
 }
 
 /** FROM and WHERE of the users matching an indexed key (or all of the tenant's), aliased u. */

@@ -1,5 +1,5 @@
-// Entra ID quirks (docs/entra-protocol.md §3), normalised at the parsing edge: one small function
-// per quirk, each naming the quirk and the entra-cases.json fixtures it serves. Used by resources/
+// Entra ID quirks, normalised at the parsing edge: one small function per quirk, each stating the
+// Entra behaviour and the entra-cases.json fixtures it serves. Used by resources/
 // (POST/PUT bodies) and patch/ (PATCH operations). Pure.
 import { InvalidValueError } from './errors.ts';
 import { ENTERPRISE_URN } from './resources/urns.ts';
@@ -7,7 +7,7 @@ import { checkIdentifier, checkMemberCount } from './limits.ts';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
 
-/** Q1: `op` arrives as "Add"/"Replace"/"Remove" (default dialect) or lower-case (flag dialect).
+/** `op` arrives as "Add"/"Replace"/"Remove" (default dialect) or lower-case (flag dialect).
  * Fixtures F01, F03, F05, G01, H08, H14 (capitalised), F11, H09, H16 (lower-case). */
 export function normalizeOpName(op: unknown): PatchOpName | undefined {
   if (typeof op !== 'string') return undefined;
@@ -15,7 +15,7 @@ export function normalizeOpName(op: unknown): PatchOpName | undefined {
   return o === 'add' || o === 'replace' || o === 'remove' ? o : undefined;
 }
 
-/** Q2: booleans arrive as strings "True"/"False" (any case) from Entra's Switch() mapping for
+/** Booleans arrive as strings "True"/"False" (any case) from Entra's Switch() mapping for
  * `active`, and inside filters (`roles[primary eq "True"]`). Always stored as JSON booleans.
  * Fixtures E10 (POST), F33, G01, G04, G10, G12 (PATCH). */
 export function coerceBoolean(v: unknown, attr: string): boolean {
@@ -28,13 +28,13 @@ export function coerceBoolean(v: unknown, attr: string): boolean {
   throw new InvalidValueError(`Attribute "${attr}" must be a boolean (true or false)`);
 }
 
-/** Q13: explicit `null` attributes in a POST body (`addresses`, `phoneNumbers`, `manager`,
+/** Explicit `null` attributes in a POST body (`addresses`, `phoneNumbers`, `manager`,
  * top-level `department`) mean "absent". Fixture E08. */
 export function isAbsent(v: unknown): boolean {
   return v === null || v === undefined;
 }
 
-/** Q10 / U-8: a PATCH value of "" or null (or an empty array/object) clears the attribute
+/** A PATCH value of "" or null (or an empty array/object) clears the attribute
  * (RFC 7644 §3.5.2.3 "unassigned"). Fixtures F25, F29, F31. */
 export function isClearingValue(v: unknown): boolean {
   if (v === null || v === undefined || v === '') return true;
@@ -43,7 +43,7 @@ export function isClearingValue(v: unknown): boolean {
   return false;
 }
 
-/** Q4 / Q20: manager arrives as a bare id string (current Entra and validator), as `{value}`
+/** Manager arrives as a bare id string (current Entra and validator), as `{value}`
  * (older validator), or as a one-element array of `{$ref, value}` (legacy docs); it is always
  * stored as `{value}` so what we return equals what Entra compares. "" means remove.
  * Fixtures F18 (string), F21 ({value}), F23 (array), F25 (""), F27 (remove). */
@@ -59,12 +59,13 @@ export function unwrapManager(v: unknown): unknown {
   return m;
 }
 
-/** Q4: a multi-valued attribute sent as a single object (or value) is wrapped into an array. */
+/** A multi-valued attribute sent as a single object (or value) is wrapped into an array: a
+ * tolerance for clients that send one element bare (RFC 7643 §2.4 defines an array). */
 export function wrapMultiValued(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
 }
 
-/** Q5: attribute and sub-attribute names in any case (`Value`, `Formatted`, `Manager`) resolve to
+/** Attribute and sub-attribute names in any case (`Value`, `Formatted`, `Manager`) resolve to
  * the canonical key of an object (RFC 7643 §2.1). Fixture F15 (`emails[...].Value`). */
 export function findKey(obj: Record<string, unknown>, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
@@ -72,14 +73,14 @@ export function findKey(obj: Record<string, unknown>, name: string): string | un
   return Object.keys(obj).find((k) => k.toLowerCase() === n);
 }
 
-/** Q12: client-sent `id`, `meta` and `schemas` in a resource body are ignored (the server owns
+/** Client-sent `id`, `meta` and `schemas` in a resource body are ignored (the server owns
  * them). Fixtures E02, E08, H02, H25 (`meta: {resourceType}` sent on create). */
 export function isServerOwnedKey(key: string): boolean {
   const k = key.toLowerCase();
   return k === 'id' || k === 'meta' || k === 'schemas';
 }
 
-/** Q12: keys that name the enterprise extension. Anything else URN-shaped (Microsoft's ADSCIM
+/** Keys that name the enterprise extension. Anything else URN-shaped (Microsoft's ADSCIM
  * URI, the malformed `…enterprise:2.0User`) is an unknown schema and ignored. Fixtures E08, H02. */
 export function isEnterpriseKey(key: string): boolean {
   return key.toLowerCase() === ENTERPRISE_URN.toLowerCase();
@@ -98,7 +99,7 @@ export function liftEnterprise(lifted: Record<string, unknown>, explicit: Record
 
 export type MemberRef = { value: string; type?: 'User' | 'Group' };
 
-/** Q4: group member values: `[{"$ref":null,"value":"…"}]` (default dialect, H08, H14),
+/** Group member values: `[{"$ref":null,"value":"…"}]` (default dialect, H08, H14),
  * `[{"value":"…"}]` (flag dialect, H09, H18), a single object, or a bare id string. `type` is
  * taken when given ("User"/"Group", any case) or inferred from a `$ref` to /Groups/. */
 export function memberRefs(v: unknown, attr = 'members'): MemberRef[] {

@@ -11,6 +11,7 @@ import { groupIndex } from '../../src/scim/resources/group.ts';
 import { parseFilter } from '../../src/scim/filter/parse.ts';
 import { groupWhere, groupOrderBy, userWhere, userOrderBy } from '../../src/scim/filter/to-where.ts';
 import { userKeyLookup } from '../../src/scim/filter/key-lookup.ts';
+import { scimType } from '../helpers/scim-type.ts';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const columnsOf = (e: object) => new Set(Object.values(e) as string[]);
@@ -18,15 +19,6 @@ const USER_COLS = columnsOf(Prisma.ScimUserScalarFieldEnum);
 const GROUP_COLS = columnsOf(Prisma.ScimGroupScalarFieldEnum);
 const VALUE_COLS = columnsOf(Prisma.ScimUserValueScalarFieldEnum);
 const MEMBER_COLS = columnsOf(Prisma.ScimMemberScalarFieldEnum);
-
-function scimType(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { scimType?: string }).scimType ?? `threw ${(e as Error).message}`;
-  }
-  return undefined;
-}
 
 /** The filter path of a row: enterprise rows qualified by their URN. */
 const pathOf = (r: AttrRow) => (r.schema === 'enterprise' ? `${ENT}:${r.path}` : r.path);

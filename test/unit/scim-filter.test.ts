@@ -5,19 +5,11 @@ import { parseFilter, MAX_FILTER_LENGTH } from '../../src/scim/filter/parse.ts';
 import { userWhere, groupWhere, userOrderBy, groupOrderBy } from '../../src/scim/filter/to-where.ts';
 import { userKeyLookup } from '../../src/scim/filter/key-lookup.ts';
 import type { FilterNode } from '../../src/scim/filter/ast.ts';
+import { scimType } from '../helpers/scim-type.ts';
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 const valid: { filter: string; ast: FilterNode }[] = fixture('scim-filter-valid.json');
 const invalid: string[] = fixture('scim-filter-invalid.json');
-
-function scimType(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { scimType?: string }).scimType ?? `threw ${(e as Error).name}`;
-  }
-  return undefined;
-}
 
 t.test('valid filters parse to the expected AST', async (t) => {
   t.ok(valid.length >= 60);

@@ -36,7 +36,7 @@ export function tokenize(input: string, fail: ErrorFactory = filterError): Token
     }
     if (c === '"') {
       // JSON string rules (RFC 7644 §3.4.2.2 compValue = JSON string), plus \' tolerated: Entra
-      // ids and names may contain quotes (entra-protocol.md Q9).
+      // sends ids and names as they are, and they may contain quotes.
       const start = i;
       i++;
       let s = '';

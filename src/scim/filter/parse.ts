@@ -2,12 +2,12 @@
 // precedence: not (tightest, requires parentheses) > and > or; parentheses group; attribute names,
 // operators and true/false/null are case-insensitive.
 //
-// Chosen tolerances (documented for the closing note):
-// - Legacy unquoted values (`externalId eq jyoung`, Entra's 2016 docs; entra-protocol.md Q15,
-//   fixture I08) are accepted as strings when the bare word is not a number/true/false/null and not
+// Chosen tolerances:
+// - Legacy unquoted values (`externalId eq jyoung`, Entra's 2016 docs; fixture I08) are accepted as strings when the bare word is not a number/true/false/null and not
 //   a keyword (and/or/not). A bare word starting with a single quote is rejected: SCIM has no
 //   single-quoted strings and silently searching for `'abc'` would hide the client's mistake.
-// - `attr[filter].sub op value` (Entra's value-path matching attribute, U-1) is accepted and
+// - `attr[filter].sub op value` (Entra's value-path matching attribute, e.g.
+//   `emails[type eq "work"].value eq "x"`) is accepted and
 //   represented as a valuePath whose filter is `filter and (sub op value)` (see ast.ts).
 // - Limits: input ≤ MAX_FILTER_LENGTH characters, nesting ≤ MAX_DEPTH, ≤ MAX_TERMS comparisons;
 //   beyond that invalidFilter, never a stack overflow.
@@ -178,7 +178,7 @@ export class Parser {
     if (NUMBER.test(w)) return this.took(Number(w));
     if (KEYWORDS.has(lw)) throw this.fail(`Expected a value ${this.where(t)}`);
     if (w.startsWith("'")) throw this.fail(`String values must be in double quotes ${this.where(t)}`);
-    // Legacy unquoted value (Q15, I08): a bare word is a string.
+    // Legacy unquoted value (fixture I08): a bare word is a string.
     return this.took(w);
   }
 

@@ -131,6 +131,18 @@ const PRIMARY_D = `A Boolean value indicating the 'primary' or preferred attribu
 const BOOL: Opts = { type: 'boolean' };
 const EXTERNAL = { type: 'reference', referenceTypes: ['external'] } as const satisfies Opts;
 
+/** A multi-valued attribute with the standard value/display/type/primary sub-attributes (RFC 7643
+ * §2.4), one ScimUserValue row per element; `value` stored in valueKey unless said otherwise. */
+function multi(name: string, d: string, valueD: string, types: string[], value: { storage?: Storage; opts?: Opts } = {}): AttrRow[] {
+  return [
+    u(name, ROWS, d),
+    u(`${name}.value`, value.storage ?? vkey('valueKey'), valueD, value.opts),
+    u(`${name}.display`, vkey('displayKey'), DISPLAY),
+    u(`${name}.type`, vkey('typeKey'), TYPE, { canonicalValues: types }),
+    u(`${name}.primary`, PRIMARY, PRIMARY_D, BOOL),
+  ];
+}
+
 /** id, externalId and meta (RFC 7643 §3.1), for either resource. */
 function common(resource: Resource): AttrRow[] {
   const c = (path: string, s: Storage, d: string, o?: Opts) => row(resource, 'common', path, s, d, o);
@@ -166,26 +178,10 @@ export const USER_ROWS: readonly AttrRow[] = [
   u('timezone', key('timezoneKey'), `The User's time zone in the 'Olson' time zone database format.`),
   // An absent `active` is stored as active (the column default), as most IdPs assume.
   u('active', { kind: 'column', column: 'active', nullable: false, absent: true }, `A Boolean value indicating the User's administrative status.`, BOOL),
-  u('emails', ROWS, 'Email addresses for the user.'),
-  u('emails.value', vkey('valueKey'), 'Email addresses for the user.'),
-  u('emails.display', vkey('displayKey'), DISPLAY),
-  u('emails.type', vkey('typeKey'), TYPE, { canonicalValues: ['work', 'home', 'other'] }),
-  u('emails.primary', PRIMARY, PRIMARY_D, BOOL),
-  u('phoneNumbers', ROWS, 'Phone numbers for the User.'),
-  u('phoneNumbers.value', vkey('valueKey'), 'Phone number of the User.'),
-  u('phoneNumbers.display', vkey('displayKey'), DISPLAY),
-  u('phoneNumbers.type', vkey('typeKey'), TYPE, { canonicalValues: ['work', 'home', 'mobile', 'fax', 'pager', 'other'] }),
-  u('phoneNumbers.primary', PRIMARY, PRIMARY_D, BOOL),
-  u('ims', ROWS, 'Instant messaging addresses for the User.'),
-  u('ims.value', vkey('valueKey'), 'Instant messaging address for the User.'),
-  u('ims.display', vkey('displayKey'), DISPLAY),
-  u('ims.type', vkey('typeKey'), TYPE, { canonicalValues: ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo'] }),
-  u('ims.primary', PRIMARY, PRIMARY_D, BOOL),
-  u('photos', ROWS, 'URLs of photos of the User.'),
-  u('photos.value', vkey('valueKey'), 'URL of a photo of the User.', EXTERNAL),
-  u('photos.display', vkey('displayKey'), DISPLAY),
-  u('photos.type', vkey('typeKey'), TYPE, { canonicalValues: ['photo', 'thumbnail'] }),
-  u('photos.primary', PRIMARY, PRIMARY_D, BOOL),
+  ...multi('emails', 'Email addresses for the user.', 'Email addresses for the user.', ['work', 'home', 'other']),
+  ...multi('phoneNumbers', 'Phone numbers for the User.', 'Phone number of the User.', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
+  ...multi('ims', 'Instant messaging addresses for the User.', 'Instant messaging address for the User.', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
+  ...multi('photos', 'URLs of photos of the User.', 'URL of a photo of the User.', ['photo', 'thumbnail'], { opts: EXTERNAL }),
   u('addresses', ROWS, 'A physical mailing address for this User.'),
   u('addresses.formatted', vkey('formattedKey'), 'The full mailing address, formatted for display or use with a mailing label.'),
   u('addresses.streetAddress', vkey('streetKey'), 'The full street address component.'),
@@ -201,22 +197,10 @@ export const USER_ROWS: readonly AttrRow[] = [
   u('groups.display', { kind: 'member', sides: [{ column: 'displayNameKey', nullable: false, via: { relation: 'group', key: null } }] }, DISPLAY, { mutability: 'readOnly' }),
   // Every membership is direct: no value to filter on.
   u('groups.type', DOC, TYPE, { canonicalValues: ['direct', 'indirect'], mutability: 'readOnly' }),
-  u('entitlements', ROWS, 'A list of entitlements for the User that represent a thing the User has.'),
-  u('entitlements.value', vkey('valueKey'), 'The value of an entitlement.'),
-  u('entitlements.display', vkey('displayKey'), DISPLAY),
-  u('entitlements.type', vkey('typeKey'), TYPE, { canonicalValues: [] }),
-  u('entitlements.primary', PRIMARY, PRIMARY_D, BOOL),
-  u('roles', ROWS, 'A list of roles for the User that collectively represent who the User is.'),
-  u('roles.value', vkey('valueKey'), 'The value of a role.'),
-  u('roles.display', vkey('displayKey'), DISPLAY),
-  u('roles.type', vkey('typeKey'), TYPE, { canonicalValues: [] }),
-  u('roles.primary', PRIMARY, PRIMARY_D, BOOL),
-  u('x509Certificates', ROWS, 'A list of certificates issued to the User.'),
-  // Certificates are large base64 blobs: not indexed, so filtering on them is refused.
-  u('x509Certificates.value', DOC, 'The value of an X.509 certificate.', { type: 'binary', caseExact: true }),
-  u('x509Certificates.display', vkey('displayKey'), DISPLAY),
-  u('x509Certificates.type', vkey('typeKey'), TYPE, { canonicalValues: [] }),
-  u('x509Certificates.primary', PRIMARY, PRIMARY_D, BOOL),
+  ...multi('entitlements', 'A list of entitlements for the User that represent a thing the User has.', 'The value of an entitlement.', []),
+  ...multi('roles', 'A list of roles for the User that collectively represent who the User is.', 'The value of a role.', []),
+  // Certificates are large base64 blobs: not indexed, so filtering on their value is refused.
+  ...multi('x509Certificates', 'A list of certificates issued to the User.', 'The value of an X.509 certificate.', [], { storage: DOC, opts: { type: 'binary', caseExact: true } }),
   e('employeeNumber', key('employeeNumberKey'), 'Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization.'),
   e('costCenter', key('costCenterKey'), 'Identifies the name of a cost center.'),
   e('organization', key('organizationKey'), 'Identifies the name of an organization.'),

@@ -1,5 +1,5 @@
 // Discovery documents (RFC 7643 §5–§7, RFC 7644 §4). The HTTP layer wraps lists in ListResponse.
-// Absent characteristics are omitted, never null (entra-protocol §4); emails.type lists "work" and
+// Absent characteristics are omitted, never sent as null; emails.type lists "work" and
 // phoneNumbers.type "mobile" so the validator's flattening finds Entra's default mappings.
 import { ENTERPRISE_ATTRIBUTES, EXTERNAL_ID, GROUP_ATTRIBUTES, USER_ATTRIBUTES, type AttrDef } from './schema-defs.ts';
 import { ENTERPRISE_URN, GROUP_URN, RESOURCE_TYPE_URN, SCHEMA_URN, SPC_URN, USER_URN } from './urns.ts';

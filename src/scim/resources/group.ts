@@ -22,7 +22,7 @@ export function readGroupExternalId(v: unknown): string | undefined {
 }
 
 /** POST/PUT body → stored document + initial members. Accepts Microsoft's ADSCIM schema URN and
- * client-sent meta/id by ignoring them (Q12; fixtures H02, H25); unknown attributes are ignored. */
+ * client-sent meta/id by ignoring them (fixtures H02, H25); unknown attributes are ignored. */
 export function groupFromScim(body: unknown): { doc: ScimDoc; members: MemberRef[] } {
   if (!isPlainObject(body)) throw new InvalidSyntaxError('A Group must be a JSON object');
   const doc: ScimDoc = {};
@@ -54,7 +54,8 @@ export interface GroupRenderCtx {
   members?: Array<{ value: string; type: 'User' | 'Group'; display?: string }>;
 }
 
-/** Stored document → Group resource; `members` only when the caller loaded them (Q21). */
+/** Stored document → Group resource; `members` only when the caller loaded them (Entra reads
+ * groups with excludedAttributes=members, fixtures H03, H04). */
 export function groupToScim(row: GroupRow, ctx: GroupRenderCtx): Record<string, unknown> {
   const data = structuredClone(row.data);
   const { externalId, displayName, ...rest } = data;

@@ -2,7 +2,7 @@
 // sub-attributes (name.givenName, emails.value) or URN-qualified (…:enterprise:2.0:User:department,
 // or the extension URN itself). `id` (returned "always") and `schemas` (needed to read the
 // resource) are always kept; `meta` is "default" and follows the lists like any attribute.
-// `excludedAttributes=members` drops members entirely (Q21, fixtures C02, H03, H04, J03).
+// `excludedAttributes=members` drops members entirely (fixtures C02, H03, H04, J03).
 // Unknown names are ignored (nothing to include or exclude).
 import { parseAttrPath } from '../filter/attr-path.ts';
 import { findKey } from '../normalize.ts';
@@ -119,7 +119,8 @@ export function project(resource: Record<string, unknown>, opts: ProjectionOpts,
   return out;
 }
 
-/** Whether a Group response will show members, so the service can skip loading them (Q21). */
+/** Whether a Group response will show members, so the service can skip loading them (Entra's
+ * group reads exclude them, fixtures H03, H04). */
 export function wantsMembers(opts: ProjectionOpts): boolean {
   const isMembers = (n: string) => {
     const s = spec(n, 'Group');

@@ -26,9 +26,10 @@ function readExternalId(v: unknown): string | undefined {
 
 /**
  * POST/PUT body → stored document. Entra tolerance: id/meta/schemas and unknown schema URNs are
- * ignored (Q12), null means absent (Q13), "True"/"False" become booleans (Q2), names resolve
- * case-insensitively (Q5), top-level enterprise attributes move into the extension (E08), manager
- * shapes are unwrapped (Q4/Q20), readOnly `groups` and unknown attributes are ignored.
+ * ignored (fixtures E02, E08), null means absent (E08), "True"/"False" become booleans (E10), names
+ * resolve case-insensitively (F15), top-level enterprise attributes move into the extension (E08),
+ * manager shapes are unwrapped (E08, F18, F21, F23), readOnly `groups` and unknown attributes are
+ * ignored.
  * userName is required: missing/empty → 400 invalidValue (fixture E12).
  */
 export function userFromScim(body: unknown): ScimDoc {
@@ -126,7 +127,7 @@ export function userToScim(row: UserRow, ctx: UserRenderCtx): Record<string, unk
   if (ext && Object.keys(ext).length) {
     const m = ext.manager;
     if (isPlainObject(m) && typeof m.value === 'string') {
-      // Q20: returned as {value, $ref, displayName} so Entra's diff sees the value it sent.
+      // Returned as {value, $ref, displayName}: Entra compares `value` with the id it sent (F19).
       ext.manager = {
         value: m.value,
         $ref: `${ctx.baseUrl}/Users/${m.value}`,

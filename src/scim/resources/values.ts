@@ -1,6 +1,6 @@
 // Attribute value normalisation by schema type, shared by POST/PUT mapping and PATCH: returns the
-// value to store, or undefined for "absent". Values are stored exactly as sent (Q19: no email or
-// phone reformatting, case preserved); only types are checked and Entra's shapes normalised.
+// value to store, or undefined for "absent". Values are stored exactly as sent (no email or
+// phone reformatting, case preserved: Entra compares what it reads back with what it sent); only types are checked and Entra's shapes normalised.
 import { InvalidValueError } from '../errors.ts';
 import { coerceBoolean, findKey, isAbsent, unwrapManager, wrapMultiValued } from '../normalize.ts';
 import { findSub, type AttrDef } from './schema-defs.ts';
@@ -35,7 +35,7 @@ export function normalizeSimple(def: AttrDef, v: unknown, label: string): unknow
   }
 }
 
-/** A complex value: sub-attribute names resolved case-insensitively (Q5), unknown and readOnly
+/** A complex value: sub-attribute names resolved case-insensitively (fixture F15), unknown and readOnly
  * sub-attributes dropped, null/"" sub-attributes absent. Empty result → undefined. */
 export function normalizeComplex(def: AttrDef, v: unknown, label: string): ScimDoc | undefined {
   if (isAbsent(v)) return undefined;
@@ -50,7 +50,7 @@ export function normalizeComplex(def: AttrDef, v: unknown, label: string): ScimD
   return Object.keys(out).length ? out : undefined;
 }
 
-/** One element of a multi-valued complex attribute; a bare value becomes `{value}` (Q4). */
+/** One element of a multi-valued complex attribute; a bare value becomes `{value}` (fixture F18). */
 export function normalizeElement(def: AttrDef, v: unknown, label: string): ScimDoc | undefined {
   if (isAbsent(v)) return undefined;
   if (!isPlainObject(v) && findSub(def, 'value')) return normalizeComplex(def, { value: v }, label);
@@ -70,7 +70,7 @@ export function normalizeValue(def: AttrDef, v: unknown, label: string): unknown
   }
   if (def.type !== 'complex') return normalizeSimple(def, v, label);
   if (def.name === 'manager') {
-    // Q20: stored as {value} only; $ref/displayName are rendered from the id.
+    // Stored as {value} only (fixture F19); $ref/displayName are rendered from the id.
     const m = normalizeComplex(def, unwrapManager(v), label);
     return typeof m?.value === 'string' ? { value: m.value } : undefined;
   }
