@@ -63,6 +63,8 @@ function toScimError(err: FastifyError | Error, req: FastifyRequest): ScimError 
     req.log.warn({ err }, `SCIM request met a storage fault (${storage.reason})`);
     return new ScimError(503, 'The service cannot store data right now; retry later', undefined, { 'retry-after': String(storage.retryAfterSeconds) });
   }
+  // Anything else is our bug, not the client's: a query the database layer rejects
+  // (PrismaClientValidationError) included, since every query is built from validated input.
   req.log.error({ err }, 'SCIM request failed');
   return new ScimError(500, 'Internal server error');
 }
