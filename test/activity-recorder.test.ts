@@ -188,3 +188,31 @@ t.test('the periodic sweep runs on its own timer', async (t) => {
     await rec.close();
   }
 });
+
+t.test('close waits for a retention sweep already under way', async (t) => {
+  const { db, config } = await setup(t);
+  let sweepStarted = false;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  // The same database, with the sweep's transaction held until the test releases it.
+  const held = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== '$transaction') return Reflect.get(target, prop, receiver);
+      return async (...args: Parameters<Db['$transaction']>) => {
+        sweepStarted = true;
+        await gate;
+        return (target.$transaction as (...a: unknown[]) => Promise<unknown>)(...args);
+      };
+    },
+  }) as Db;
+  const rec = createActivityRecorder({ db: held, config, log: silent }, { flushIntervalMs: 60_000, sweepIntervalMs: 20 });
+  // The recorder's timers do not keep the process alive; this wait does.
+  while (!sweepStarted) await new Promise((r) => setTimeout(r, 10));
+  let closed = false;
+  const closing = rec.close().then(() => (closed = true));
+  await new Promise((r) => setImmediate(r));
+  t.equal(closed, false, 'close is still waiting for the sweep');
+  release();
+  await closing;
+  t.equal(closed, true, 'close returns once the sweep has finished');
+});
