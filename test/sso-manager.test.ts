@@ -88,7 +88,7 @@ t.test('managers sign in with Microsoft (SAML) and SSO enforcement', async (t) =
   await provision(A, 'alice@acme.test');
   await provision(A, 'robert@acme.test', { emails: [{ type: 'work', value: 'Bob@ACME.test', primary: true }] });
   await provision(A, 'carol@acme.test');
-  await provision(A, 'mallory@acme.test', { emails: [{ type: 'work', value: 'mallory@acme.test' }] });
+  const malloryId = await provision(A, 'mallory@acme.test', { emails: [{ type: 'work', value: 'mallory@acme.test' }] });
   await provision(A, 'dave@acme.test', { active: false });
   const frank = await createManagerWithPassword(deps, { tenantId: A.id, username: 'frank@acme.test', password: PW, role: 'viewer' });
   await db.manager.update({ where: { id: frank.id }, data: { enabled: false } });
@@ -155,6 +155,7 @@ t.test('managers sign in with Microsoft (SAML) and SSO enforcement', async (t) =
     }
     const refused = await auditRows(s, A.id, 'sso.refused');
     t.ok(refused.some((r) => r.actor === 'mallory@acme.test' && /not_a_manager/.test(r.detail ?? '')), 'not_a_manager in the audit log');
+    t.equal(await db.ssoUserLink.count({ where: { tenantId: A.id, userId: malloryId } }), 0, 'a refused sign-in is not recorded as her last sign-in');
   });
 
   await t.test('a disabled manager is refused after Entra vouched for them', async (t) => {

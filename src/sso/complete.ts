@@ -23,10 +23,10 @@ export async function completeSignIn(
     await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'test', reason: `test sign-in matched on ${input.matchAttribute}`, userId: user.id, subject: input.identity.subject }, reply.request);
     return page(reply, 200, 'sso/test-result', { title: 'Test sign-in', identity: input.identity, matchAttribute: input.matchAttribute, user });
   }
-  await recordSignIn(db, user, input.identity.objectId);
   const uid = managerInteraction(input.returnTo);
   // A manager's sign-in: no end-user session; the interaction records the outcome.
-  if (uid) return holdManagerSignIn(reply, deps, { tenantId: input.tenantId, uid, userId: user.id, protocol: input.identity.protocol, amr: input.identity.amr });
+  if (uid) return holdManagerSignIn(reply, deps, { uid, user, identity: input.identity });
+  await recordSignIn(db, user, input.identity.objectId);
   await recordSsoEvent(db, { tenantId: input.tenantId, protocol: input.identity.protocol, outcome: 'success', userId: user.id, subject: input.identity.subject }, reply.request);
   if (input.launch) {
     // No session yet: the app's own authorization request opens it when it consumes this.

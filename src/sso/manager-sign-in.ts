@@ -15,6 +15,7 @@ import type { Db } from '../db/client.ts';
 import { findManagersByNames, type SsoManagerRow } from '../db/sso-managers.ts';
 import { consumePendingLoginRow, createPendingLoginRow } from '../db/sso-pending-logins.ts';
 import { findUserById } from '../db/sso-users.ts';
+import { recordSignIn, type MatchedUser, type UpstreamIdentity } from './match.ts';
 import { Refusal } from './refusals.ts';
 
 const COOKIE = 'sl_manager_sso';
@@ -47,23 +48,21 @@ export async function managerForUser(db: Db, tenantId: string, userId: string): 
   return found.find((m) => m.username.toLowerCase() === userName.trim().toLowerCase()) ?? found[0] ?? null;
 }
 
-/** At the ACS or the OIDC callback: refuses when the user is no manager, else keeps the sign-in
- * for the interaction and sends the browser back to it. */
-export async function holdManagerSignIn(
-  reply: FastifyReply,
-  deps: { db: Db; config: Config },
-  input: { tenantId: string; uid: string; userId: string; protocol: string; amr: string[] },
-) {
-  const m = await managerForUser(deps.db, input.tenantId, input.userId);
-  if (!m) throw new Refusal('not_a_manager', `user ${input.userId}`);
+/** At the ACS or the OIDC callback: refuses when the user is no manager (their last sign-in stays
+ * as it was), else records the sign-in, keeps it for the interaction and sends the browser back. */
+export async function holdManagerSignIn(reply: FastifyReply, deps: { db: Db; config: Config }, input: { uid: string; user: MatchedUser; identity: UpstreamIdentity }) {
+  const { user, identity } = input;
+  const m = await managerForUser(deps.db, user.tenantId, user.id);
+  if (!m) throw new Refusal('not_a_manager', `user ${user.id}`);
+  await recordSignIn(deps.db, user, identity.objectId);
   const handle = crypto.randomBytes(32).toString('base64url');
   await createPendingLoginRow(deps.db, {
     id: hash(handle),
-    tenantId: input.tenantId,
+    tenantId: user.tenantId,
     clientId: pendingKey(input.uid),
-    userId: input.userId,
-    protocol: input.protocol,
-    amr: input.amr,
+    userId: user.id,
+    protocol: identity.protocol,
+    amr: identity.amr,
     expiresAt: new Date(Date.now() + PENDING_TTL_MS),
   });
   reply.setCookie(COOKIE, handle, { path: managerDonePath(input.uid), httpOnly: true, sameSite: 'lax', secure: deps.config.publicUrl.startsWith('https:'), maxAge: PENDING_TTL_MS / 1000 });
