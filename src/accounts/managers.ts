@@ -1,5 +1,6 @@
 // Manager accounts as a service: password rules and hashing around the managers repository.
-// Shared by the CLI, the sign-in pages and the console (issue 4 §6: "same rules as the CLI").
+// Shared by the CLI, the sign-in pages and the console, so a manager added in the console obeys
+// exactly the rules of one added with the CLI.
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import {
@@ -8,16 +9,15 @@ import {
   findManagerByUsername,
   listManagers,
   recordManagerLogin,
-  removeManager,
-  setManagerEnabled,
   setManagerPasswordHash,
-  setManagerRole,
-  validateUsername,
   type Manager,
   type Role,
 } from '../db/managers.ts';
+import { UniqueViolation } from '../db/errors.ts';
 import { findTenantById } from '../db/tenants.ts';
 import { AccountError } from './errors.ts';
+import { removeManager, setManagerEnabled, setManagerRole } from './last-admin.ts';
+import { validateRole, validateUsername } from './username.ts';
 import { passwordProblem } from './password-policy.ts';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
 
@@ -56,9 +56,21 @@ export async function createManagerWithPassword(
   input: { tenantId: string; username: string; password: string; role: Role; mustChangePassword?: boolean },
 ): Promise<Manager> {
   const username = validateUsername(input.username);
+  validateRole(input.role);
   await checkPassword(deps.db, input.tenantId, input.password, username);
   const passwordHash = await hashPassword(input.password, deps.config.argon2);
-  return createManagerRow(deps.db, { ...input, username, passwordHash });
+  try {
+    return await createManagerRow(deps.db, { ...input, username, passwordHash });
+  } catch (err) {
+    if (err instanceof UniqueViolation) throw new AccountError('duplicate_username', `a manager named "${username}" already exists in this tenant`);
+    throw err;
+  }
+}
+
+async function storePasswordHash(deps: AccountDeps, tenantId: string, managerId: string, hash: string, mustChangePassword: boolean): Promise<void> {
+  if (!(await setManagerPasswordHash(deps.db, tenantId, managerId, hash, mustChangePassword))) {
+    throw new AccountError('unknown_manager', 'no such manager in this tenant');
+  }
 }
 
 /** Operator/admin reset: `mustChangePassword` makes the manager pick their own at next sign-in. */
@@ -73,7 +85,7 @@ export async function setPassword(
   if (!m) throw new AccountError('unknown_manager', 'no such manager in this tenant');
   await checkPassword(deps.db, tenantId, password, m.username);
   const hash = await hashPassword(password, deps.config.argon2);
-  await setManagerPasswordHash(deps.db, tenantId, managerId, hash, opts.mustChangePassword ?? false);
+  await storePasswordHash(deps, tenantId, managerId, hash, opts.mustChangePassword ?? false);
 }
 
 /** Self-service change: the old password must match; clears mustChangePassword. */
@@ -84,7 +96,7 @@ export async function changePassword(deps: AccountDeps, tenantId: string, manage
   if (oldPassword === newPassword) throw new AccountError('weak_password', 'the new password must differ from the current one');
   await checkPassword(deps.db, tenantId, newPassword, m.username);
   const hash = await hashPassword(newPassword, deps.config.argon2);
-  await setManagerPasswordHash(deps.db, tenantId, managerId, hash, false);
+  await storePasswordHash(deps, tenantId, managerId, hash, false);
 }
 
 export { listManagers, removeManager, setManagerEnabled, setManagerRole, findManagerById, findManagerByUsername };

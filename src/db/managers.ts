@@ -1,11 +1,11 @@
-// Managers of a tenant (issue 2 §2, issue 4 §6). Every query is scoped by tenantId. The "last admin"
-// rule lives here, inside the transaction that changes the row, so two concurrent demotions cannot
-// both pass a check made outside it.
+// Managers of a tenant: queries only, every one scoped by tenantId. The rules (username shape,
+// role, the last admin, passwords) are in src/accounts/; changeManagerChecked runs a rule's check
+// inside the transaction that changes the row, so two concurrent demotions cannot both pass a
+// check made outside it.
 import crypto from 'node:crypto';
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
-import { isUniqueViolation } from './errors.ts';
-import { AccountError } from '../accounts/errors.ts';
+import { UniqueViolation, isUniqueViolation } from './errors.ts';
 
 export type Role = 'admin' | 'viewer';
 
@@ -35,8 +35,7 @@ const SELECT = {
   createdAt: true,
 } as const;
 
-const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
-
+/** Usernames are unique per tenant whatever their letter case: the unique index is on this key. */
 export function usernameKey(username: string): string {
   return username.trim().toLowerCase();
 }
@@ -49,20 +48,11 @@ function asManager<T extends { role: string }>(row: T): T & { role: Role } {
   return { ...row, role: row.role === 'admin' ? 'admin' : 'viewer' };
 }
 
-export function validateUsername(username: string): string {
-  const u = username.trim();
-  if (!USERNAME_RE.test(u)) {
-    throw new AccountError('invalid_username', 'username must be 1 to 128 characters: letters, digits and . _ @ + -, starting with a letter or digit');
-  }
-  return u;
-}
-
 export async function createManager(
   db: Db,
   input: { tenantId: string; username: string; passwordHash: string; role: Role; mustChangePassword?: boolean },
 ): Promise<Manager> {
-  const username = validateUsername(input.username);
-  if (!isRole(input.role)) throw new AccountError('invalid_role', 'role must be admin or viewer');
+  const username = input.username;
   try {
     const row = await db.manager.create({
       data: {
@@ -78,9 +68,7 @@ export async function createManager(
     });
     return asManager(row);
   } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new AccountError('duplicate_username', `a manager named "${username}" already exists in this tenant`);
-    }
+    if (isUniqueViolation(err)) throw new UniqueViolation(['tenantId', 'usernameKey'], { cause: err });
     throw err;
   }
 }
@@ -114,46 +102,36 @@ export async function findManagerWithTenant(db: Db, id: string) {
 
 type Tx = Prisma.TransactionClient;
 
-async function otherEnabledAdmins(tx: Tx, tenantId: string, exceptId: string): Promise<number> {
-  return tx.manager.count({ where: { tenantId, role: 'admin', enabled: true, id: { not: exceptId } } });
+/** What a rule sees of the manager being changed, read inside the changing transaction. */
+export interface ManagerInTx {
+  role: Role;
+  enabled: boolean;
+  /** Enabled admins of the tenant other than this manager. */
+  otherEnabledAdmins(): Promise<number>;
 }
 
-async function requireInTx(tx: Tx, tenantId: string, id: string) {
-  const m = await tx.manager.findFirst({ where: { id, tenantId }, select: { id: true, role: true, enabled: true } });
-  if (!m) throw new AccountError('unknown_manager', 'no such manager in this tenant');
-  return m;
-}
+export type ManagerChange = { update: { role?: Role; enabled?: boolean } } | { remove: true };
 
-const LAST_ADMIN = 'the last enabled admin of a tenant cannot be removed, demoted or disabled';
-
-export async function setManagerRole(db: Db, tenantId: string, id: string, role: Role): Promise<void> {
-  if (!isRole(role)) throw new AccountError('invalid_role', 'role must be admin or viewer');
-  await db.$transaction(async (tx) => {
-    const m = await requireInTx(tx, tenantId, id);
-    if (m.role === 'admin' && m.enabled && role !== 'admin' && (await otherEnabledAdmins(tx, tenantId, id)) === 0) {
-      throw new AccountError('last_admin', LAST_ADMIN);
-    }
-    await tx.manager.update({ where: { id }, data: { role } });
-  });
-}
-
-export async function setManagerEnabled(db: Db, tenantId: string, id: string, enabled: boolean): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const m = await requireInTx(tx, tenantId, id);
-    if (!enabled && m.role === 'admin' && m.enabled && (await otherEnabledAdmins(tx, tenantId, id)) === 0) {
-      throw new AccountError('last_admin', LAST_ADMIN);
-    }
-    await tx.manager.update({ where: { id }, data: { enabled } });
-  });
-}
-
-export async function removeManager(db: Db, tenantId: string, id: string): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const m = await requireInTx(tx, tenantId, id);
-    if (m.role === 'admin' && m.enabled && (await otherEnabledAdmins(tx, tenantId, id)) === 0) {
-      throw new AccountError('last_admin', LAST_ADMIN);
-    }
-    await tx.manager.delete({ where: { id } });
+/** Applies `change` to the manager after `check` accepted its current row, in one transaction (a
+ * check that throws rolls it back). False when the tenant has no such manager. */
+export async function changeManagerChecked(
+  db: Db,
+  tenantId: string,
+  id: string,
+  change: ManagerChange,
+  check: (m: ManagerInTx) => Promise<void>,
+): Promise<boolean> {
+  return db.$transaction(async (tx: Tx) => {
+    const m = await tx.manager.findFirst({ where: { id, tenantId }, select: { id: true, role: true, enabled: true } });
+    if (!m) return false;
+    await check({
+      role: m.role === 'admin' ? 'admin' : 'viewer',
+      enabled: m.enabled,
+      otherEnabledAdmins: () => tx.manager.count({ where: { tenantId, role: 'admin', enabled: true, id: { not: id } } }),
+    });
+    if ('remove' in change) await tx.manager.delete({ where: { id } });
+    else await tx.manager.update({ where: { id }, data: change.update });
+    return true;
   });
 }
 
@@ -163,9 +141,9 @@ export async function setManagerPasswordHash(
   id: string,
   passwordHash: string,
   mustChangePassword: boolean,
-): Promise<void> {
+): Promise<boolean> {
   const r = await db.manager.updateMany({ where: { id, tenantId }, data: { passwordHash, mustChangePassword } });
-  if (r.count === 0) throw new AccountError('unknown_manager', 'no such manager in this tenant');
+  return r.count > 0;
 }
 
 export async function recordManagerLogin(db: Db, id: string): Promise<void> {
