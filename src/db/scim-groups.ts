@@ -7,7 +7,7 @@ import { Prisma } from './generated/client.ts';
 import { isUniqueViolation, NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
 import { RetryTransaction, withRetry } from './retry.ts';
 import { deleteVersioned } from './versioned-delete.ts';
-import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant } from './paging.ts';
+import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
 import { isListOrder, pageIds } from './deep-page.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
 
@@ -219,10 +219,7 @@ async function listGroups(db: Db, counts: TenantCountCache, tenantId: string, q:
   try {
     if (q.take === 0) return { total: await count(), records: [] };
     const rows = await pageRows(db, tenantId, where, q);
-    // A short page, or a caller that needs no total, tells the total without counting.
-    const total =
-      (rows.length > 0 && rows.length < q.take) || q.total === false ? q.skip + rows.length : q.skip === 0 && rows.length === 0 ? 0 : await count();
-    return { total, records: rows.map(toRecord) };
+    return { total: await pageTotal(q, rows.length, count), records: rows.map(toRecord) };
   } catch (err) {
     throwNeutral(err);
   }
