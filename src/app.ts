@@ -25,6 +25,7 @@ import { rootRoutes } from './console/root-routes.ts';
 import { ssoPlugin } from './sso/plugin.ts';
 import { createActivityRecorder } from './activity/recorder.ts';
 import { noActivity } from './activity/types.ts';
+import { createChanges, type Changes } from './accounts/events.ts';
 
 /** TRUST_PROXY as a hop count: the nearest n addresses of X-Forwarded-For are proxies (as Fastify
  * does for a number, which its types do not accept). */
@@ -80,10 +81,13 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   await app.register(healthRoutes, { db });
 
   const activity = createActivityRecorder({ db, config, log: app.log });
-  const oauth = await createOAuth({ config, db, log: app.log });
+  // One change emitter per app: revocations made through this app reach this app's token caches.
+  const changes = createChanges();
+  app.decorate('changes', changes);
+  const oauth = await createOAuth({ config, db, log: app.log, changes });
   await app.register(oauthRoutes, { config, db, oauth });
   await app.register(scimPlugin, { prefix: '/scim/v2', config, db, resolveToken: oauth.resolveToken, activity: config.activityRecording ? activity : noActivity });
-  await app.register(consolePlugin, { prefix: '/console', config, db, oauth, activity });
+  await app.register(consolePlugin, { prefix: '/console', config, db, oauth, activity, changes });
   await app.register(ssoPlugin, { config, db });
 
   app.addHook('onClose', async () => {
@@ -98,5 +102,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Db;
+    changes: Changes;
   }
 }

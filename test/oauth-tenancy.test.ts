@@ -6,9 +6,10 @@ import t from 'tap';
 import { startServer } from './helpers/server.ts';
 import { DEFAULT_REDIRECT, authorizeOverHttp, obtainTokens, seedTenant, storedTokenId, tokenRequest } from './helpers/oauth.ts';
 import { loadDataKey } from '../src/secrets/data-key.ts';
-import { setTenantEnabled } from '../src/db/tenants.ts';
+import { deleteApiClient, setTenantEnabled } from '../src/accounts/revocations.ts';
+import { createChanges } from '../src/accounts/events.ts';
 import { createConsoleSession, loadConsoleSession } from '../src/db/console-sessions.ts';
-import { addSecret, createClient, deleteClient, listClients, revokeSecret } from '../src/db/api-clients.ts';
+import { addSecret, createClient, listClients, revokeSecret } from '../src/db/api-clients.ts';
 import { CONSOLE_CLIENT_ID, buildConsoleAuthorizeUrl, pkcePair } from '../src/oauth/index.ts';
 
 const PW = 'Correct-Horse-Battery-9';
@@ -48,14 +49,14 @@ t.test('tokens resolve to their own tenant only; revocation and disable act at o
 
   // Tenant disabled: its tokens and grants are revoked at once (refresh refused too), and
   // re-enabling the tenant does not revive them.
-  await setTenantEnabled(server.app.db, b.tenant.id, false); // notifies this process's cache itself
+  await setTenantEnabled(server.app, b.tenant.id, false); // notifies this app's token cache itself
   t.same(await oauth.resolveToken(tb.access_token), { ok: false, reason: 'unknown' });
   t.equal((await scim(tb.access_token)).status, 401);
   const rr = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: tb.refresh_token! });
   t.equal(rr.json.error, 'invalid_grant', 'disabled tenant cannot refresh');
   t.equal(await server.app.db.oidcPayload.count({ where: { grantId: rb.ok ? rb.grantId! : '' } }), 0, 'no token of the tenant left');
   t.ok((await server.app.db.connection.findUnique({ where: { grantId: rb.ok ? rb.grantId! : '' } }))?.revokedAt, 'its connection marked revoked');
-  await setTenantEnabled(server.app.db, b.tenant.id, true);
+  await setTenantEnabled(server.app, b.tenant.id, true);
   t.same(await oauth.resolveToken(tb.access_token), { ok: false, reason: 'unknown' }, 're-enabled tenant: old access token stays dead');
   const again = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: tb.refresh_token! });
   t.equal(again.json.error, 'invalid_grant', 're-enabled tenant: old refresh token stays dead');
@@ -129,9 +130,9 @@ t.test('client credentials: API clients bound to their tenant', async (t) => {
   await db.apiClientSecret.update({ where: { id: s3.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
   t.equal((await cc(s3.secret)).json.error, 'invalid_client', 'expired secret refused');
 
-  await t.rejects(deleteClient(db, b.tenant.id, client.id), { code: 'unknown_client' });
+  await t.rejects(deleteApiClient(server.app, b.tenant.id, client.id), { code: 'unknown_client' });
   t.match(await server.app.oauth.resolveToken(String(r1.json.access_token)), { ok: true }, 'cached before the delete');
-  await deleteClient(db, a.tenant.id, client.id);
+  await deleteApiClient(server.app, a.tenant.id, client.id);
   t.match(await server.app.oauth.resolveToken(String(r1.json.access_token)), { ok: false }, 'tokens of a deleted client stop resolving');
   t.equal((await cc(s2.secret)).json.error, 'invalid_client', 'deleted client refused');
 });
@@ -215,12 +216,12 @@ t.test('signing keys: persisted, rotated, old key still published', async (t) =>
   t.equal((await db.signingKey.findMany()).length, 1, 'generated on first start and persisted');
   const { createOAuth } = await import('../src/oauth/index.ts');
   const { rotateSigningKey } = await import('../src/db/signing-keys.ts');
-  const restarted = await createOAuth({ config: server.config, db, log: server.app.log });
+  const restarted = await createOAuth({ config: server.config, db, log: server.app.log, changes: createChanges() });
   t.teardown(() => restarted.close());
   t.equal((await db.signingKey.findMany()).length, 1, 'not regenerated on the next start');
   const { kid, retired } = await rotateSigningKey(db, loadDataKey(server.config).key);
   t.same(retired, [jwks1.keys[0].kid]);
-  const afterRotation = await createOAuth({ config: server.config, db, log: server.app.log });
+  const afterRotation = await createOAuth({ config: server.config, db, log: server.app.log, changes: createChanges() });
   t.teardown(() => afterRotation.close());
   const { ensureSigningKeys } = await import('../src/db/signing-keys.ts');
   const keys = (await ensureSigningKeys(db, loadDataKey(server.config).key)) as Array<{ kid: string }>;
@@ -266,8 +267,8 @@ t.test('disabling a tenant revokes its client-credentials tokens and console ses
   const other = String((await cc(theirs)).json.access_token);
   t.match(await server.app.oauth.resolveToken(token), { ok: true });
   const session = await createConsoleSession(server.app.db, { tenantId: a.tenant.id, managerId: a.managers[0].id, idToken: null, absoluteTimeoutSeconds: 3600 });
-  await setTenantEnabled(server.app.db, a.tenant.id, false);
-  await setTenantEnabled(server.app.db, a.tenant.id, true);
+  await setTenantEnabled(server.app, a.tenant.id, false);
+  await setTenantEnabled(server.app, a.tenant.id, true);
   t.same(await server.app.oauth.resolveToken(token), { ok: false, reason: 'unknown' }, 'the old token stays revoked after enabling');
   t.match(await server.app.oauth.resolveToken(other), { ok: true, tenantId: b.tenant.id }, 'other tenant untouched');
   t.equal(await loadConsoleSession(server.app.db, session.raw, 3600), null, 'console sessions ended, not revived');

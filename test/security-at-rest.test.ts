@@ -134,7 +134,7 @@ t.test('upgrade: tokens stored under their own value by an older version are re-
   const warnings: string[] = [];
   const log = { ...server.app.log, warn: (m: unknown) => warnings.push(String(m)), info: () => undefined, error: () => undefined } as unknown as typeof server.app.log;
   const { createOAuth } = await import('../src/oauth/index.ts');
-  const restarted = await createOAuth({ config: server.config, db, log });
+  const restarted = await createOAuth({ config: server.config, db, log, changes: server.app.changes });
   t.teardown(() => restarted.close());
   t.ok(warnings.some((w) => /DATA_ENCRYPTION_KEY is not set/.test(w) && w.includes('secret.key')), 'start-up warns that production must set the key');
   t.equal(await db.oidcPayload.count({ where: { id: { in: [String(tokens.json.access_token), String(tokens.json.refresh_token)] } } }), 0, 'no row under a token value any more');

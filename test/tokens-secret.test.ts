@@ -6,8 +6,8 @@ import t from 'tap';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { seedTenant } from './helpers/oauth.ts';
 import { loadCases, ReplayContext, runCase } from './helpers/entra-replay.ts';
-import { createSecretToken, listSecretTokens, revokeSecretToken, MAX_ACTIVE_TOKENS } from '../src/db/secret-tokens.ts';
-import { setTenantEnabled } from '../src/db/tenants.ts';
+import { createSecretToken, listSecretTokens, MAX_ACTIVE_TOKENS } from '../src/db/secret-tokens.ts';
+import { revokeSecretToken, setTenantEnabled } from '../src/accounts/revocations.ts';
 import { runCli } from './helpers/cli.ts';
 
 
@@ -91,14 +91,14 @@ t.test('cache: revoke and tenant disable in this process take effect at once; ex
   t.ok(used, 'last used recorded on first use');
   t.equal((await scimGet(server, a.value)).status, 200, 'cached');
   t.same((await listSecretTokens(db, tenant.id))[0].lastUsedAt, used, 'not rewritten within the minute');
-  await revokeSecretToken(db, tenant.id, a.token.id);
+  await revokeSecretToken(server.app, tenant.id, a.token.id);
   t.equal((await scimGet(server, a.value)).status, 401, 'revoked: the cached entry is gone');
 
   const b = await createSecretToken(db, { tenantId: tenant.id, name: 'b', expiresInDays: 30, createdBy: null });
   t.equal((await scimGet(server, b.value)).status, 200);
-  await setTenantEnabled(db, tenant.id, false);
+  await setTenantEnabled(server.app, tenant.id, false);
   t.equal((await scimGet(server, b.value)).status, 401, 'tenant disabled');
-  await setTenantEnabled(db, tenant.id, true);
+  await setTenantEnabled(server.app, tenant.id, true);
   t.equal((await scimGet(server, b.value)).status, 200);
 
   const c = await createSecretToken(db, { tenantId: tenant.id, name: 'c', expiresInDays: 1, createdBy: null });
@@ -130,7 +130,7 @@ t.test('Entra provisioning cycle replayed with a secret token', async (t) => {
   const { tenant } = await seedTenant(server, { domain: 'contoso.example.test', name: 'Contoso' });
   const live = await createSecretToken(server.app.db, { tenantId: tenant.id, name: 'Entra', expiresInDays: 730, createdBy: null });
   const revoked = await createSecretToken(server.app.db, { tenantId: tenant.id, name: 'old', expiresInDays: null, createdBy: null });
-  await revokeSecretToken(server.app.db, tenant.id, revoked.token.id);
+  await revokeSecretToken(server.app, tenant.id, revoked.token.id);
 
   // A non-gallery app never runs the OAuth flow: only the SCIM cases apply.
   const cases = loadCases().filter((c) => c.target === 'scim');

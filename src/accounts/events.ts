@@ -1,14 +1,20 @@
-// In-process change notices from the repositories to the token resolver's cache, so that a tenant
-// disabled or an API client deleted through ANY caller (console, CLI in-process, tests) takes effect
-// on the very next request in this process without each caller remembering to invalidate.
-// Other processes see the change within config.tokens.tokenCacheMs.
+// Change notices from the operations that revoke access to the token caches of the same running
+// app, so that a tenant disabled, an API client deleted or a secret token revoked takes effect on
+// the very next request in this process, whatever page or test made the change. One emitter per
+// app (built with the app, passed to whoever emits or listens); other processes, such as the CLI,
+// see the change once their cached entries expire (TOKEN_CACHE_MS).
 import { EventEmitter } from 'node:events';
 
-export interface AccountChangeEvents {
+export interface ChangeEvents {
   tenantChanged: [tenantId: string];
   apiClientRemoved: [clientId: string];
+  secretTokenRevoked: [tokenId: string];
 }
 
-export const accountChanges = new EventEmitter<AccountChangeEvents>();
-// One listener per running OAuth service; test files start several servers in one process.
-accountChanges.setMaxListeners(0);
+export type Changes = EventEmitter<ChangeEvents>;
+
+/** Each app's listeners are a fixed few (the OAuth token cache and the secret-token cache), so
+ * Node's default limit of ten listeners per event stays in force and would flag a leak. */
+export function createChanges(): Changes {
+  return new EventEmitter<ChangeEvents>();
+}

@@ -19,12 +19,6 @@ export {
   type Manager,
   type Role,
 } from './managers.ts';
-export {
-  createTenant,
-  findTenantByDomain,
-  findTenantById,
-  listTenants,
-  setTenantEnabled,
-  isValidDomain,
-  type Tenant,
-} from '../db/tenants.ts';
+export { createTenant, findTenantByDomain, findTenantById, listTenants, isValidDomain, type Tenant } from '../db/tenants.ts';
+export { setTenantEnabled, deleteApiClient, revokeSecretToken } from './revocations.ts';
+export { createChanges, type Changes, type ChangeEvents } from './events.ts';

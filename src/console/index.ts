@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { OAuthService } from '../oauth/index.ts';
 import type { ActivitySink } from '../activity/types.ts';
+import type { Changes } from '../accounts/events.ts';
 import { registerAuth } from './auth.ts';
 import { createOidcClient } from './oidc-client.ts';
 import { registerOverview } from './pages-overview.ts';
@@ -35,6 +36,7 @@ export interface ConsoleOptions {
   db: Db;
   oauth: OAuthService;
   activity: ActivitySink;
+  changes: Changes;
 }
 
 export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
@@ -56,10 +58,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await registerDirectory(app, { db, activity: opts.activity });
   await registerActivity(app, { db, activity: opts.activity });
   await registerManagers(app, { config, db });
-  await registerApiClients(app, { config, db });
+  await registerApiClients(app, { config, db, changes: opts.changes });
   await registerSso(app, { config, db });
   await registerPassword(app, { config, db });
-  await registerConnect(app, { config, db });
+  await registerConnect(app, { config, db, changes: opts.changes });
   const untrack = trackConnections({ config, db, oauth, log: app.log });
 
   // Expired console sessions are refused on read; this only keeps the table small.

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { notFound, principal, render, str } from './context.ts';
 import { AccountRefusal, apiClientOps } from './ports.ts';
+import type { Changes } from '../accounts/events.ts';
 import { MAX_ACTIVE_SECRETS } from '../db/api-clients.ts';
 import { confirmPage, isConfirmed } from './confirm.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -17,7 +18,7 @@ const NOTICES: Record<string, string> = {
 };
 
 
-export async function registerApiClients(app: FastifyInstance, deps: { config: Config; db: Db }) {
+export async function registerApiClients(app: FastifyInstance, deps: { config: Config; db: Db; changes: Changes }) {
   const { config, db } = deps;
   const ops = apiClientOps(deps);
 

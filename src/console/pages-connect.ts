@@ -4,7 +4,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { MAX_ACTIVE_TOKENS, MAX_EXPIRY_DAYS, SecretTokenError, createSecretToken, getSecretToken, listSecretTokens, parseExpiryDays, revokeSecretToken } from '../db/secret-tokens.ts';
+import { MAX_ACTIVE_TOKENS, MAX_EXPIRY_DAYS, SecretTokenError, createSecretToken, getSecretToken, listSecretTokens, parseExpiryDays } from '../db/secret-tokens.ts';
+import { revokeSecretToken } from '../accounts/revocations.ts';
+import type { Changes } from '../accounts/events.ts';
 import { recordAudit } from '../audit/record.ts';
 import { notFound, principal, render, str } from './context.ts';
 import { confirmPage, isConfirmed } from './confirm.ts';
@@ -21,7 +23,7 @@ const NOTICES: Record<string, string> = {
   revoked: 'Secret token revoked. Entra apps using it can no longer provision this tenant.',
 };
 
-export async function registerConnect(app: FastifyInstance, deps: { config: Config; db: Db }) {
+export async function registerConnect(app: FastifyInstance, deps: { config: Config; db: Db; changes: Changes }) {
   const { config, db } = deps;
 
   async function page(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; status?: number; created?: { name: string; value: string; expiresAt: Date | null }; form?: { name: string; expiry: string } } = {}) {
@@ -78,7 +80,7 @@ export async function registerConnect(app: FastifyInstance, deps: { config: Conf
         cancel: '/console/connect',
       });
     }
-    await revokeSecretToken(db, me.tenantId, tok.id);
+    await revokeSecretToken({ db, changes: deps.changes }, me.tenantId, tok.id);
     await recordAudit(db, { event: 'secret_token.revoked', tenantId: me.tenantId, tenant: me.tenantDomain, actor: me.username, ip: req.ip, outcome: 'success', target: tok.name }, req.log);
     return reply.redirect('/console/connect?done=revoked', 303);
   });

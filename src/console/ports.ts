@@ -4,7 +4,9 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { AccountError, PASSWORD_RULE, changePassword, createManagerWithPassword, listManagers, removeManager, setManagerEnabled, setManagerRole } from '../accounts/index.ts';
-import { addSecret, createClient, deleteClient, getClient, listClients, revokeSecret } from '../db/api-clients.ts';
+import { addSecret, createClient, getClient, listClients, revokeSecret } from '../db/api-clients.ts';
+import { deleteApiClient } from '../accounts/revocations.ts';
+import type { Changes } from '../accounts/events.ts';
 
 export class AccountRefusal extends Error {
   kind: 'not_found' | 'invalid';
@@ -88,7 +90,7 @@ export function managerOps({ config, db }: PortDeps): ManagerOps {
   };
 }
 
-export function apiClientOps({ db }: PortDeps): ApiClientOps {
+export function apiClientOps({ db, changes }: PortDeps & { changes: Changes }): ApiClientOps {
   return {
     list: (tenantId) => mapped(() => listClients(db, tenantId)),
     create: (tenantId, name, createdBy) =>
@@ -103,6 +105,6 @@ export function apiClientOps({ db }: PortDeps): ApiClientOps {
         return { secret: r.secret, clientName: c?.name ?? clientId };
       }),
     revokeSecret: (tenantId, clientId, secretId) => mapped(() => revokeSecret(db, tenantId, clientId, secretId)),
-    remove: (tenantId, clientId) => mapped(() => deleteClient(db, tenantId, clientId)),
+    remove: (tenantId, clientId) => mapped(() => deleteApiClient({ db, changes }, tenantId, clientId)),
   };
 }

@@ -6,7 +6,6 @@ import crypto from 'node:crypto';
 import type { Db } from './client.ts';
 import { AccountError } from '../accounts/errors.ts';
 import { revokeClientTokens } from './oidc-adapter.ts';
-import { accountChanges } from '../accounts/events.ts';
 
 export const MAX_ACTIVE_SECRETS = 2;
 /** Microsoft requires client secrets to expire within 1–3 years (entra-protocol.md §1.6). */
@@ -113,7 +112,6 @@ export async function deleteClient(db: Db, tenantId: string, clientId: string): 
   const r = await db.apiClient.deleteMany({ where: { id: clientId, tenantId } });
   if (r.count === 0) throw new AccountError('unknown_client', 'no such API client in this tenant');
   await revokeClientTokens(db, clientId);
-  accountChanges.emit('apiClientRemoved', clientId);
 }
 
 /** For the provider: the client (any tenant) with its active secret hashes; null if unknown. */

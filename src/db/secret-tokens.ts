@@ -5,7 +5,6 @@
 // Several tokens may be active at once so a new one can be pasted into Entra before the old one
 // is revoked.
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { Db } from './client.ts';
 
 /** Recognisable in logs and secret scanners, and lets the resolver route without a lookup. */
@@ -35,10 +34,6 @@ export class SecretTokenError extends Error {
     this.name = 'SecretTokenError';
   }
 }
-
-/** Revocations, so resolvers in this process forget a cached token at once. */
-export const secretTokenChanges = new EventEmitter<{ revoked: [tokenId: string] }>();
-secretTokenChanges.setMaxListeners(0);
 
 export function hashSecretToken(value: string): string {
   return crypto.createHash('sha256').update(value, 'utf8').digest('hex');
@@ -132,7 +127,6 @@ export async function findActiveTokenByName(db: Db, tenantId: string, name: stri
 export async function revokeSecretToken(db: Db, tenantId: string, id: string): Promise<SecretTokenInfo> {
   const r = await db.scimSecretToken.updateMany({ where: { tenantId, id, revokedAt: null }, data: { revokedAt: new Date() } });
   if (r.count === 0) throw new SecretTokenError('unknown_token', 'no such active secret token in this tenant');
-  secretTokenChanges.emit('revoked', id);
   return (await getSecretToken(db, tenantId, id))!;
 }
 

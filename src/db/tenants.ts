@@ -4,7 +4,6 @@ import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';
 import { isUniqueViolation } from './errors.ts';
 import { AccountError } from '../accounts/errors.ts';
-import { accountChanges } from '../accounts/events.ts';
 import { revokeTenantTokenStatements, tenantGrantIds } from './oidc-adapter.ts';
 
 export interface Tenant {
@@ -84,7 +83,6 @@ export async function setTenantEnabled(db: Db, tenantId: string, enabled: boolea
       db.consoleSession.deleteMany({ where: { tenantId } }),
     ]);
   }
-  accountChanges.emit('tenantChanged', tenantId);
 }
 
 /** Hot path (token resolution): enabled flag only; null when the tenant no longer exists. */

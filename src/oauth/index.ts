@@ -14,7 +14,7 @@ import { getOrCreateSecretSetting } from '../db/settings.ts';
 import { loadDataKey } from '../secrets/data-key.ts';
 import { tokenDigester } from '../secrets/token-digest.ts';
 import { LoginThrottle } from '../accounts/throttle.ts';
-import { accountChanges } from '../accounts/events.ts';
+import type { Changes } from '../accounts/events.ts';
 import { buildProvider } from './provider.ts';
 import { cookieKeys, entraSecrets } from './secrets.ts';
 import { TokenResolver, type TokenResolution } from './resolver.ts';
@@ -42,8 +42,8 @@ export interface OAuthService {
 /** How often expired provider rows are deleted (stack-notes.md: the provider never does). */
 const SWEEP_MS = 10 * 60 * 1000;
 
-export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBaseLogger }): Promise<OAuthService> {
-  const { config, db, log } = deps;
+export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBaseLogger; changes: Changes }): Promise<OAuthService> {
+  const { config, db, log, changes } = deps;
   const dataKey = loadDataKey(config);
   if (dataKey.source === 'file') {
     log.warn(`DATA_ENCRYPTION_KEY is not set: using the key generated in ${dataKey.file}. Production must set DATA_ENCRYPTION_KEY (32 random bytes, hex or base64) and keep it out of database backups`);
@@ -62,7 +62,7 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
   }
   const throttle = new LoginThrottle(db, config.login);
   const provider = buildProvider({ config, db, jwks, cookieKeys: keys, entraSecrets: secrets.secrets, digest, throttle });
-  const resolver = new TokenResolver(db, { entraClientId: config.entra.clientId, cacheMs: config.tokens.tokenCacheMs, digest });
+  const resolver = new TokenResolver(db, { entraClientId: config.entra.clientId, cacheMs: config.tokens.tokenCacheMs, digest, changes });
 
   const quiet = (what: string) => (err: unknown) => log.error({ err }, what);
   provider.on('access_token.destroyed', (t: { jti: string }) => resolver.invalidateToken(t.jti));
@@ -80,8 +80,8 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
 
   const onTenant = (tenantId: string) => resolver.invalidateTenant(tenantId);
   const onClient = (clientId: string) => resolver.invalidateClient(clientId);
-  accountChanges.on('tenantChanged', onTenant);
-  accountChanges.on('apiClientRemoved', onClient);
+  changes.on('tenantChanged', onTenant);
+  changes.on('apiClientRemoved', onClient);
 
   const sweep = setInterval(() => {
     sweepExpiredPayloads(db).catch(quiet('oidc payload sweep failed'));
@@ -104,8 +104,8 @@ export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBa
     invalidateClient: (clientId) => resolver.invalidateClient(clientId),
     async close() {
       clearInterval(sweep);
-      accountChanges.off('tenantChanged', onTenant);
-      accountChanges.off('apiClientRemoved', onClient);
+      changes.off('tenantChanged', onTenant);
+      changes.off('apiClientRemoved', onClient);
       resolver.clear();
     },
   };

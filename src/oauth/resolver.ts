@@ -10,6 +10,7 @@ import { parseAccountId } from './accounts-ids.ts';
 import { API_CLIENT_ID_PREFIX, SCIM_SCOPE } from './clients.ts';
 import type { TokenDigest } from '../secrets/token-digest.ts';
 import { SecretTokenResolver, isSecretToken } from './secret-tokens.ts';
+import type { Changes } from '../accounts/events.ts';
 
 export type TokenResolution =
   | { ok: true; tenantId: string; grantId: string | null; clientId: string; scope: string }
@@ -33,12 +34,12 @@ export class TokenResolver {
   #cache = new Map<string, Entry>();
   #secretTokens: SecretTokenResolver;
 
-  constructor(db: Db, opts: { entraClientId: string; cacheMs: number; digest: TokenDigest }) {
+  constructor(db: Db, opts: { entraClientId: string; cacheMs: number; digest: TokenDigest; changes: Changes }) {
     this.#db = db;
     this.#digest = opts.digest;
     this.#entraClientId = opts.entraClientId;
     this.#cacheMs = opts.cacheMs;
-    this.#secretTokens = new SecretTokenResolver(db, { cacheMs: opts.cacheMs });
+    this.#secretTokens = new SecretTokenResolver(db, { cacheMs: opts.cacheMs, changes: opts.changes });
   }
 
   async resolve(token: string): Promise<TokenResolution> {

@@ -4,8 +4,8 @@
 // change in this process drops it at once. The token's last-used time is written at most once a
 // minute per token, never per request: a provisioning cycle sends thousands of requests.
 import type { Db } from '../db/client.ts';
-import { SECRET_TOKEN_PREFIX, findTokenForAuth, secretTokenChanges, touchSecretToken } from '../db/secret-tokens.ts';
-import { accountChanges } from '../accounts/events.ts';
+import { SECRET_TOKEN_PREFIX, findTokenForAuth, touchSecretToken } from '../db/secret-tokens.ts';
+import type { Changes } from '../accounts/events.ts';
 import { SCIM_SCOPE } from './clients.ts';
 import type { TokenResolution } from './resolver.ts';
 
@@ -33,13 +33,15 @@ export class SecretTokenResolver {
   #onRevoked = (id: string) => this.#drop((e) => e.tokenId === id);
   #onTenant = (tenantId: string) => this.#drop((e) => e.res.tenantId === tenantId);
   #onError: (err: unknown) => void;
+  #changes: Changes;
 
-  constructor(db: Db, opts: { cacheMs: number; onError?: (err: unknown) => void }) {
+  constructor(db: Db, opts: { cacheMs: number; changes: Changes; onError?: (err: unknown) => void }) {
     this.#db = db;
     this.#cacheMs = opts.cacheMs;
     this.#onError = opts.onError ?? (() => {});
-    secretTokenChanges.on('revoked', this.#onRevoked);
-    accountChanges.on('tenantChanged', this.#onTenant);
+    this.#changes = opts.changes;
+    this.#changes.on('secretTokenRevoked', this.#onRevoked);
+    this.#changes.on('tenantChanged', this.#onTenant);
   }
 
   async resolve(token: string): Promise<TokenResolution> {
@@ -79,7 +81,7 @@ export class SecretTokenResolver {
   close(): void {
     this.#cache.clear();
     this.#touched.clear();
-    secretTokenChanges.off('revoked', this.#onRevoked);
-    accountChanges.off('tenantChanged', this.#onTenant);
+    this.#changes.off('secretTokenRevoked', this.#onRevoked);
+    this.#changes.off('tenantChanged', this.#onTenant);
   }
 }
