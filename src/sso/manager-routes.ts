@@ -16,7 +16,8 @@ type Req = FastifyRequest<{ Params: { uid: string } }>;
 
 export async function managerRoutes(app: FastifyInstance, deps: { config: Config; db: Db }): Promise<void> {
   let ctx: InteractionContext | null = null;
-  // The OAuth service is decorated after this scope is built; its pieces are read at first use.
+  // The OAuth service (provider, form key, throttle) is the OAuth plugin's decoration: read at the
+  // first request, when every plugin has loaded.
   const context = () => {
     const oauth = app.oauth as typeof app.oauth & { csrfKey: Buffer };
     return (ctx ??= interactionContext({ config: deps.config, db: deps.db, provider: oauth.provider, csrfKey: oauth.csrfKey, throttle: oauth.throttle }));
