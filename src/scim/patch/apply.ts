@@ -4,4 +4,3 @@
 export { parsePatchRequest, type PatchOp } from './request.ts';
 export { applyUserPatch } from './user-patch.ts';
 export { applyGroupPatch, type MemberChange } from './group-patch.ts';
-export type { MemberRef } from '../membership.ts';
