@@ -53,7 +53,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     return503OnClosing: false,
     // Only the configured proxies may set X-Forwarded-For: req.ip keys the sign-in throttles.
     trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy && [...config.trustProxy],
-    // SCIM ids and paths arrive in any case (architecture.md: resource paths case-insensitive).
+    // SCIM ids and resource paths arrive in any letter case (/scim/v2/users as /Users): matched case-insensitively.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     // Bad percent-encoding and over-long path parameters: SCIM error bodies under /scim/v2.
     frameworkErrors,

@@ -1,4 +1,5 @@
-// Operator CLI (issue 2 §3, architecture.md contract): `npm run cli -- <command>`.
+// Operator CLI: `npm run cli -- <command>`. Its commands, output lines and exit codes are an
+// interface that scripts (and the test harness) drive: keep them stable.
 // Exit 0 on success; otherwise one line on stderr saying why, and a non-zero code
 // (2: bad usage, 1: refused input such as a duplicate domain or a weak password).
 // Uses the same configuration as the server (DATABASE_URL etc.) and applies migrations first.

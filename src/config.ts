@@ -1,4 +1,4 @@
-// The only reader of process.env (architecture.md): validated once, typed, frozen.
+// The only reader of process.env: validated once, typed, frozen.
 // Tests build a Config with overrides instead of touching the environment.
 import path from 'node:path';
 import net from 'node:net';
@@ -26,7 +26,7 @@ export interface Config {
     readonly redirectUris: readonly string[];
   };
   readonly tokens: {
-    readonly accessTokenTtl: number; // seconds, 3600..21600 (entra-protocol.md §1.6)
+    readonly accessTokenTtl: number; // seconds, 3600..21600 (Microsoft requires access tokens to live 60 minutes to 6 hours)
     readonly refreshTokenTtl: number; // seconds, sliding
     readonly refreshGraceSeconds: number; // previous refresh token stays valid this long after rotation
     readonly codeTtl: number;

@@ -1,5 +1,5 @@
 // Accounts: password policy, argon2id hashing, throttling arithmetic, managers service and the
-// last-admin rule (issue 2 §2/§3/§6, issue 4 §6), against a real SQLite database.
+// last-admin rule, against a real database.
 import t from 'tap';
 import { freshDb } from './helpers/db.ts';
 import { createTenant, findTenantByDomain, isValidDomain } from '../src/db/tenants.ts';

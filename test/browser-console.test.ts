@@ -1,4 +1,4 @@
-// The console in real headless Chromium (issue 4 tests): a manager signs in through the Go-to-domain
+// The console in real headless Chromium: a manager signs in through the Go-to-domain
 // and sign-in pages; SCIM-provisioned users and groups appear; Disconnect makes the next SCIM call
 // 401; a new manager's first sign-in forces a password change; a viewer has no buttons and a forged
 // POST (valid session + CSRF) is refused; an API client created in the console gets a

@@ -1,4 +1,4 @@
-// Operator CLI (issue 2 §3): real processes (`node src/cli.ts`) against a temporary database.
+// Operator CLI: real processes (`node src/cli.ts`) against a temporary database.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -62,7 +62,7 @@ t.test('console sign-in through the provider', async (t) => {
     t.not(sessions[0].id, jar.cookies.get('sl_console'), 'only the hash is stored');
     t.ok(sessions[0].idToken, 'id token kept for id_token_hint');
 
-    // Cookie attributes (issue 4 §1).
+    // Cookie attributes: HttpOnly, SameSite=Lax, scoped to /console.
     const start = await fetch(`${s.url}/console/login`, { redirect: 'manual' });
     const flow = start.headers.getSetCookie().find((c) => c.startsWith('sl_console_flow='))!;
     t.match(flow, /HttpOnly/i);

@@ -1,4 +1,4 @@
-// Issue 2 §7 and issue 4 §1/§7 (provider side): every token bound to exactly one tenant; revocation,
+// Provider side of tenancy: every token bound to exactly one tenant; revocation,
 // Disconnect and tenant disable take effect on the next request; client-credentials clients; the
 // console's first-party OIDC client.
 import crypto from 'node:crypto';

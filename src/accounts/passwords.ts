@@ -1,4 +1,4 @@
-// argon2id password hashes (issue 2 §2). Parameters come from config (production defaults are
+// argon2id password hashes. Parameters come from config (production defaults are
 // OWASP's argon2id recommendation; tests use cheap ones).
 import argon2 from 'argon2';
 import type { Config } from '../config.ts';

@@ -1,4 +1,4 @@
-// What the activity log keeps (issue 4 §5): every request that changes data and every failure.
+// What the activity log keeps: every request that changes data and every failure.
 // Reads that succeed only bump the hourly counters.
 import type { ActivityEntry } from './types.ts';
 

@@ -1,5 +1,5 @@
 // The SCIM edge reports EVERY request here (one cheap in-memory call from onResponse). The
-// recorder decides what to persist: a row for each change and each failure (issue 4), hourly
+// recorder decides what to persist: a row for each change and each failure, hourly
 // counters for all requests, and the connection's last-seen time, all batched off the request path.
 import type { ChangeSummary } from './changes.ts';
 

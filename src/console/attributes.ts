@@ -1,5 +1,5 @@
 // Turns a stored SCIM resource into label/value rows for the detail pages: every attribute,
-// nested ones under their dotted path, multi-valued ones one row per element (issue 4 §3).
+// nested ones under their dotted path, multi-valued ones one row per element.
 export interface AttributeRow {
   path: string;
   /** The attribute in words ("Department"), and the extension schema's short name as a tag. */

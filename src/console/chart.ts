@@ -1,4 +1,4 @@
-// Server-side SVG chart of SCIM requests per hour by outcome (issue 4 §2): no script, no external
+// Server-side SVG chart of SCIM requests per hour by outcome: no script, no external
 // asset, readable by screen readers through <title>/<desc> and a text summary the page prints.
 import { escapeHtml } from './html.ts';
 

@@ -1,4 +1,4 @@
-// The manager console (issue 4): a first-party OIDC client of our own provider plus server-
+// The manager console: a first-party OIDC client of our own provider plus server-
 // rendered pages over the tenant's provisioning data. Everything is registered inside this
 // encapsulated scope under /console, so its cookie, form parsing and hooks touch nothing else.
 import fs from 'node:fs';
@@ -46,7 +46,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   }
 
-  // The console's own stylesheet: no external assets (issue 4 §8), cacheable, CSP-friendly.
+  // The console's own stylesheet: no external assets (the CSP allows none), cacheable.
   const css = fs.readFileSync(CSS_FILE);
   app.get('/assets/console.css', async (_req, reply) =>
     reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),

@@ -1,4 +1,4 @@
-// The console as a first-party OpenID Connect client of our own provider (issue 4 §1):
+// The console as a first-party OpenID Connect client of our own provider:
 // authorization code + PKCE (S256), scope openid, public client (token_endpoint_auth_method none).
 //
 // The code is exchanged in-process (Fastify inject) rather than over the network: the token
@@ -45,7 +45,7 @@ export function createOidcClient(app: FastifyInstance, config: Config) {
     if (cached) return cached;
     const res = await app.inject({ method: 'GET', url: '/oauth/.well-known/openid-configuration', headers: forwardedHeaders(config) });
     if (res.statusCode !== 200) {
-      // Provider not answering discovery: fall back to the contract paths (architecture.md).
+      // Provider not answering discovery: fall back to the fixed /oauth paths the provider is mounted on.
       return { issuer, authorization: `${issuer}/authorize`, token: `${issuer}/token`, endSession: null };
     }
     const d = res.json() as Record<string, string>;

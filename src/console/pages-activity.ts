@@ -1,4 +1,4 @@
-// Activity log page and CSV export (issue 4 §5).
+// Activity log page and CSV export.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.ts';

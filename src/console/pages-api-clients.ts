@@ -1,4 +1,5 @@
-// API clients for Entra's client-credentials model (issue 4 §7; entra-protocol.md §1.8): admins
+// API clients for Entra's client-credentials model (new gallery apps and Microsoft's validator get a
+// client id, a secret and the token endpoint, and call it with grant_type=client_credentials): admins
 // create a client for the tenant, see each secret once, keep up to two secrets for rotation,
 // revoke either, delete the client.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -1,6 +1,6 @@
 // Managers: everyone reads the list (who can act on this tenant); admins add with an initial
 // password that must be changed, change role, disable/enable and remove (after a confirmation
-// page). The role gate in auth.ts refuses every POST here to viewers. Last-admin protection lives
+// page). The role gate in auth-gate.ts refuses every POST here to viewers. Last-admin protection lives
 // in src/accounts; its refusal is shown as a page error. Every change is an audit event.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';

@@ -1,5 +1,5 @@
-// Change your own password (issue 4 §6): every manager, viewers included; forced after the first
-// sign-in with an initial password (auth.ts redirects here until it is done).
+// Change your own password: every manager, viewers included; forced after the first
+// sign-in with an initial password (auth-gate.ts redirects here until it is done).
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';

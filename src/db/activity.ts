@@ -1,7 +1,6 @@
-// Activity log persistence (issue 4). Writes arrive in batches from src/activity/recorder.ts;
+// Activity log persistence. Writes arrive in batches from src/activity/flusher.ts;
 // one batch is one transaction so a flush costs one lock round instead of one per SCIM request
-// (stack-notes.md: every Prisma call costs a few hundred µs of CPU and the libsql adapter
-// serialises all I/O).
+// (every Prisma call costs a few hundred µs of CPU, and the libsql adapter serialises all I/O).
 import type { Db } from './client.ts';
 import { directWriter } from './client.ts';
 import { Prisma } from './generated/client.ts';
@@ -109,7 +108,7 @@ const bySeenKey = (x: LastSeen, y: LastSeen) => cmp(x.grantId ?? '', y.grantId ?
  * connections' last-seen times. Written straight on the driver connection when there is one:
  * measured for 400 rows, Prisma's createMany ~55 ms, a Prisma raw query ~30 ms (its per-parameter
  * work dominates: 13 per row), the driver ~5 ms; every millisecond a flush takes is a millisecond
- * SCIM waits (issue 4 §5: recording must cost < 10 %). Otherwise the same statements go through
+ * SCIM waits (recording must cost SCIM under 10 % of its throughput). Otherwise the same statements go through
  * Prisma in one batch transaction.
  */
 export async function writeActivityBatch(db: Db, batch: ActivityBatch): Promise<void> {

@@ -1,4 +1,4 @@
-// Client-credentials clients of a tenant (issue 4 §7, entra-protocol.md §1.8). client_id is the row
+// Client-credentials clients of a tenant (Entra's client-credentials provisioning model). client_id is the row
 // id; secrets are 256-bit random values stored only as sha256 (high entropy: a fast hash is sound,
 // and the token endpoint can check them without argon2 cost). At most two active secrets, so one
 // can be rotated without downtime. Every function takes the tenant and scopes its queries by it.
@@ -8,7 +8,7 @@ import { AccountError } from '../accounts/errors.ts';
 import { revokeClientTokens } from './oidc-adapter.ts';
 
 export const MAX_ACTIVE_SECRETS = 2;
-/** Microsoft requires client secrets to expire within 1–3 years (entra-protocol.md §1.6). */
+/** Microsoft requires client secrets of the client-credentials model to expire within 1–3 years. */
 export const SECRET_LIFETIME_DAYS = 365 * 2;
 
 export interface ApiClientSecretInfo {

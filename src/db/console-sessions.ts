@@ -1,4 +1,4 @@
-// Server-side console sessions (issue 4 §1). The browser holds a random 256-bit value; only its
+// Server-side console sessions. The browser holds a random 256-bit value; only its
 // sha256 is stored, so a database read does not yield usable cookies. Sign-out, manager removal
 // (cascade) and disable take effect on the next request.
 import crypto from 'node:crypto';

@@ -1,6 +1,6 @@
-// oidc-provider's storage adapter on Prisma (issue 2 §2): every model in one OidcPayload table keyed
+// oidc-provider's storage adapter on Prisma: every model in one OidcPayload table keyed
 // by (type, id), with grantId / uid / userCode columns indexed for the provider's lookups and
-// expiresAt for the sweep (oidc-provider never deletes expired rows itself; stack-notes.md).
+// expiresAt for the sweep (oidc-provider never deletes expired rows itself).
 //
 // Credentials (tokens, codes, browser session ids) are stored under a keyed hash of their value,
 // never the value itself, and their payload loses its `jti` (the same value): a copy of the
@@ -13,7 +13,7 @@ import type { Db } from './client.ts';
 type Payload = Record<string, unknown>;
 
 export interface AdapterOptions {
-  /** How long a rotated refresh token keeps working (issue 2 §4: a lost token response must not
+  /** How long a rotated refresh token keeps working (a lost token response must not
    * break the connection). Within the grace window the consumed mark is hidden from the provider,
    * and the token endpoint hands back the successor already issued (refresh-reuse.ts); afterwards
    * the provider sees it as consumed and revokes the whole grant (RFC 9700 §4.14.2). */

@@ -1,4 +1,4 @@
-// JWKS for oidc-provider (issue 2 §2): generated on first start, persisted, rotated by the CLI.
+// JWKS for oidc-provider: generated on first start, persisted, rotated by the CLI.
 // The newest active key signs; retired keys stay published so ID tokens signed before a rotation
 // still verify until they expire. The private JWKs are stored sealed under the data key
 // (src/secrets): a copy of the database cannot sign tokens.

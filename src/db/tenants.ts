@@ -1,4 +1,4 @@
-// Tenants (issue 2 §2): domain unique case-insensitively through the stored domainKey.
+// Tenants: domain unique case-insensitively through the stored domainKey.
 import crypto from 'node:crypto';
 import { Prisma } from './generated/client.ts';
 import type { Db } from './client.ts';

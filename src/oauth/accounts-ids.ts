@@ -1,6 +1,7 @@
 // Account ids as oidc-provider sees them. For the Entra client the account is the TENANT, not the
-// person who clicked Authorize (entra-protocol.md §1.5: the connection must survive that admin
-// leaving); for the console it is the manager, whose id is then the ID token's `sub` (a UUID,
+// person who clicked Authorize: Microsoft notes that a code-grant connection bound to the
+// authorizing user breaks when that user leaves the organisation, so ours must survive that admin
+// leaving; for the console it is the manager, whose id is then the ID token's `sub` (a UUID,
 // which never starts with the tenant prefix).
 export const TENANT_PREFIX = 'tenant:';
 

@@ -1,6 +1,6 @@
 // Throttling of client authentication at /oauth/token, /revoke and /introspect: per client id and
 // per client IP (accounts/throttle.ts). The provider compares client secrets through
-// Client#compareClientSecret (replaced in provider.ts), which knows the client but not the request;
+// Client#compareClientSecret (replaced in provider-overrides.ts), which knows the client but not the request;
 // this middleware hands it the request's IP through an AsyncLocalStorage and, when the attempt was
 // refused unchecked, turns the provider's invalid_client into 429 with Retry-After: a client that
 // is only being guessed at (such as Entra) retries later instead of treating its secret as wrong.

@@ -1,6 +1,6 @@
-// The two static clients: Microsoft Entra ID (confidential, code grant, issue 2 §4) and the
-// console (first-party public OIDC client with PKCE, issue 4 §1). API clients for the
-// client-credentials grant are dynamic and come from the ApiClient table (see provider.ts).
+// The two static clients: Microsoft Entra ID (confidential, code grant) and the console
+// (first-party public OIDC client with PKCE). API clients for the
+// client-credentials grant are dynamic and come from the ApiClient table (see provider-overrides.ts).
 import type { Config } from '../config.ts';
 
 export const CONSOLE_CLIENT_ID = 'securelogin-console';
@@ -18,15 +18,16 @@ export function entraClientMetadata(config: Config, currentSecret: string) {
   return {
     client_id: config.entra.clientId,
     // Only a placeholder for the provider's metadata validation: compareClientSecret is replaced
-    // so that every configured secret is accepted (provider.ts).
+    // so that every configured secret is accepted (provider-overrides.ts).
     client_secret: currentSecret,
     client_name: 'Microsoft Entra ID',
     redirect_uris: [...config.entra.redirectUris],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_post',
-    // Scopes Entra may ask for; it may also send none (entra-protocol.md §1.2), and the provider
-    // adds scim to every Entra authorization request (provider.ts).
+    // Scopes Entra may ask for; it may also send none (Entra case A01: the portal's authorize
+    // request has no scope parameter), and the provider adds scim to every Entra authorization
+    // request (provider-overrides.ts).
     scope: `openid offline_access ${SCIM_SCOPE}`,
   };
 }

@@ -1,4 +1,4 @@
-// For the console (issue 4 §1): the authorize URL of our own provider for the first-party client,
+// For the console: the authorize URL of our own provider for the first-party client,
 // with PKCE S256 (required for it). The code is exchanged at POST /oauth/token with
 // grant_type=authorization_code, client_id=securelogin-console, redirect_uri, code_verifier (no
 // secret: token_endpoint_auth_method none); the ID token carries sub (manager id), tenant_id,

@@ -1,4 +1,4 @@
-// CSRF for the interaction forms (issue 2 §6). The token is an HMAC of the interaction uid under a
+// CSRF for the interaction forms. The token is an HMAC of the interaction uid under a
 // server key: only a page we rendered for this interaction carries it, and the POST handlers also
 // require the interaction cookie that oidc-provider bound to the same uid (interactionDetails
 // refuses otherwise), so a forged cross-site form has neither.

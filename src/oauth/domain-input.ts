@@ -1,4 +1,4 @@
-// What people type into "Go to domain" (issue 2 §5): `acme`, ` ACME `, `acme.<our host>`, and
+// What people type into "Go to domain": `acme`, ` ACME `, `acme.<our host>`, and
 // in practice also a pasted URL such as `https://acme.<our host>/`.
 export function domainCandidates(input: string, publicHost: string): string[] {
   let d = input.trim().toLowerCase();

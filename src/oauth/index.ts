@@ -1,5 +1,5 @@
-// The OAuth 2.0 authorization server (issue 2) and the provider side of the console sign-in and
-// client-credentials clients (issue 4 §1, §7). createOAuth builds the provider and the token
+// The OAuth 2.0 authorization server Entra's Authorize button talks to, and the provider side of the
+// console sign-in and of the client-credentials API clients. createOAuth builds the provider and the token
 // resolver; oauthRoutes mounts /oauth/*, the RFC 8414 metadata path and the /interaction pages.
 import crypto from 'node:crypto';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
@@ -39,7 +39,8 @@ export interface OAuthService {
   close(): Promise<void>;
 }
 
-/** How often expired provider rows are deleted (stack-notes.md: the provider never does). */
+/** How often expired provider rows are deleted: oidc-provider never deletes expired rows through
+ * its adapter. */
 const SWEEP_MS = 10 * 60 * 1000;
 
 export async function createOAuth(deps: { config: Config; db: Db; log: FastifyBaseLogger; changes: Changes }): Promise<OAuthService> {

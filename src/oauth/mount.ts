@@ -1,4 +1,4 @@
-// oidc-provider under /oauth (architecture.md). The provider is a Koa app that reads request
+// oidc-provider under /oauth, the path every client and the discovery documents name. The provider is a Koa app that reads request
 // bodies itself, so its routes live in their own encapsulated scope whose only content-type
 // parser leaves the body unread, and the reply is hijacked: Fastify neither parses nor answers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -3,7 +3,8 @@
 import type { KoaContextWithOIDC, ErrorOut } from 'oidc-provider';
 import { renderPage } from './render.ts';
 
-// Wire codes → words a manager understands (issue 2 §5: errors shown as a page, never redirected).
+// Wire codes → words a manager understands. These errors are shown as a page, never redirected: the
+// redirect URI itself may be the problem (RFC 6749 §4.1.2.1).
 const MESSAGES: Record<string, string> = {
   invalid_client: 'The application that sent you here is not registered with SecureLogin.',
   invalid_redirect_uri: 'The application asked to return to an address that is not registered with SecureLogin, so sign-in was stopped to protect your account.',

@@ -1,4 +1,4 @@
-// Bearer token → tenant (issue 2 §7), the SCIM hot path. A miss costs two indexed reads (the
+// Bearer token → tenant, the SCIM hot path. A miss costs two indexed reads (the
 // token row, then its tenant or API client); a hit costs none. Positive results are cached for at
 // most config.tokens.tokenCacheMs (the bound on staleness across processes) and dropped in this
 // process the moment a token, grant, API client or tenant is revoked or disabled.
@@ -65,7 +65,7 @@ export class TokenResolver {
     let tenantId: string;
     let grantId: string | null = null;
     if (row.type === 'ClientCredentials') {
-      // Client-credentials tokens belong to the API client's tenant (issue 4 §7); the client can
+      // Client-credentials tokens belong to the API client's tenant; the client can
       // only ever obtain SCIM access, whatever scope it asked for.
       if (!clientId.startsWith(API_CLIENT_ID_PREFIX)) return { ok: false, reason: 'insufficient_scope' };
       const c = await apiClientTenant(this.#db, clientId);

@@ -1,4 +1,4 @@
-// /assets/* served from public/ (no external assets anywhere: issue 2 §5). A fixed allow-list read
+// /assets/* served from public/ (no external assets anywhere: the pages' CSP allows none). A fixed allow-list read
 // once at start, so no request path ever reaches the file system.
 import fs from 'node:fs';
 import path from 'node:path';

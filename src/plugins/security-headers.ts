@@ -1,4 +1,4 @@
-// Security headers on every response (issue 2 §6). Pages get a CSP with no external source at all
+// Security headers on every response. Pages get a CSP with no external source at all
 // and cannot be framed; JSON/SCIM responses get only the headers that cannot change how a client
 // reads them.
 import type { FastifyPluginAsync } from 'fastify';
