@@ -165,10 +165,17 @@ let SERVER_PIDS: number[] = [];
 let turn = 0;
 async function call(method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
   const base = SCIMS.length > 1 ? SCIMS[turn++ % SCIMS.length] : SCIM;
-  const res = await fetch(base + p, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/scim+json; charset=utf-8' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const send = () =>
+    fetch(base + p, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/scim+json; charset=utf-8' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // A kept-alive connection left idle past the server's keep-alive time-out (5 s: scale mode seeds
+  // for longer than that) can be closed just as fetch reuses it; a GET is safe to send again.
+  const res = await send().catch((e) => {
+    if (method !== 'GET') throw e;
+    return send();
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };

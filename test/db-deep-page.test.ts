@@ -12,20 +12,19 @@ import { testDatabase } from './helpers/test-db.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
+/** Two clients (two instances' connections) on one migrated database with tenants t1 and t2. */
 async function twoClients(t: { teardown(fn: () => unknown): void }): Promise<[Db, Db]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-deep-page-'));
   const database = testDatabase(dir);
   await migrate(database.url);
-  const a = createDb(database.url);
-  const b = createDb(database.url);
+  const clients: [Db, Db] = [createDb(database.url), createDb(database.url)];
   t.teardown(async () => {
-    await a.$disconnect();
-    await b.$disconnect();
+    await Promise.all(clients.map((c) => c.$disconnect()));
     await database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  for (const id of ['t1', 't2']) await a.tenant.create({ data: { id, domain: id, domainKey: id, name: id } });
-  return [a, b];
+  for (const id of ['t1', 't2']) await clients[0].tenant.create({ data: { id, domain: id, domainKey: id, name: id } });
+  return clients;
 }
 
 // Every third row shares its createdAt with the previous one, so the id tie-break is exercised.
