@@ -25,6 +25,8 @@ export type Resolved = { k: 'field'; field: Field } | { k: 'presence'; where: W 
 export function onColumn(column: string, nullable: boolean): (c: Cmp) => W {
   return (c) => {
     if (c.op === 'present') return nullable ? { [column]: { not: null } } : true;
+    // Equality, by far the most frequent, as a literal: computed keys take a slower path in V8.
+    if (c.op === 'equals') return { [column]: nullable ? { equals: c.value, not: null } : { equals: c.value } };
     return { [column]: nullable ? { [c.op]: c.value, not: null } : { [c.op]: c.value } };
   };
 }
@@ -58,8 +60,16 @@ function kindOf(r: AttrRow): Field['type'] {
   return r.type === 'boolean' ? 'boolean' : r.type === 'dateTime' ? 'date' : 'string';
 }
 
-/** The field of a leaf row (not complex, not multi-valued); undefined when it is not queryable. */
-export function rowField(r: AttrRow, resource: Resource): Resolved | undefined {
+const fields = new WeakMap<AttrRow, Resolved | undefined>();
+
+/** The field of a leaf row (not complex, not multi-valued); undefined when it is not queryable.
+ * Built once per row: a field holds no state of its own. */
+export function rowField(r: AttrRow): Resolved | undefined {
+  if (!fields.has(r)) fields.set(r, buildField(r, r.resource));
+  return fields.get(r);
+}
+
+function buildField(r: AttrRow, resource: Resource): Resolved | undefined {
   const base = { type: kindOf(r), lower: kindOf(r) === 'string' && !r.caseExact };
   const s = r.storage;
   switch (s.kind) {

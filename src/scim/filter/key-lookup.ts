@@ -8,7 +8,7 @@
 // valueKey/typeKey), with the same case rules as the general path. Anything else returns null and
 // takes the general path (which also owns every error message).
 import type { AttrRow } from '../resources/attributes.ts';
-import { USER_TABLE, childRow, ownColumn, topRow } from '../resources/attr-lookup.ts';
+import { USER_TABLE, childRow, ownColumn } from '../resources/attr-lookup.ts';
 import { USER_URN } from '../resources/urns.ts';
 import { searchKey } from '../resources/search-key.ts';
 import type { AttrPath, FilterNode } from './ast.ts';
@@ -19,26 +19,35 @@ export type UserLookup =
   | { kind: 'column'; column: UserKeyColumn; value: string }
   | { kind: 'value'; attr: string; valueKey: string; typeKey?: string };
 
-const inCase = (r: AttrRow, v: string) => (r.caseExact ? v : searchKey(v));
+const inCase = (caseExact: boolean, v: string) => (caseExact ? v : searchKey(v));
+const coreRows = (): AttrRow[] => USER_TABLE.rows.filter((r) => r.parent === undefined && (r.schema === 'core' || r.schema === 'common'));
 
-/** A matching attribute stored in a resource column (id, userName, externalId). */
-function keyColumn(p: AttrPath): { row: AttrRow; column: string } | null {
-  if (p.sub !== undefined || !isCore(p)) return null;
-  const r = topRow(USER_TABLE, p.uri, p.attr);
-  const own = typeof r === 'object' && r.matching ? ownColumn(r) : undefined;
-  return own && typeof r === 'object' ? { row: r, column: own.column } : null;
+/** Matching attributes stored in a resource column (id, userName, externalId), by lower-cased name. */
+const KEY_COLUMNS = new Map<string, { column: string; caseExact: boolean }>(
+  coreRows().flatMap((r) => {
+    const own = r.matching ? ownColumn(r) : undefined;
+    return own ? [[r.name.toLowerCase(), { column: own.column, caseExact: r.caseExact }] as const] : [];
+  }),
+);
+
+interface KeyedValues {
+  attr: string;
+  value: AttrRow;
+  type?: AttrRow;
 }
 
-/** A multi-valued attribute whose elements' value (and type) are indexed ScimUserValue columns:
- * addresses have no `value`, x509Certificates values are not indexed. */
-function keyedValues(attr: string): { attr: string; value: AttrRow; type?: AttrRow } | null {
-  const top = topRow(USER_TABLE, USER_URN, attr);
-  if (typeof top !== 'object' || top.storage.kind !== 'valueRows') return null;
-  const value = childRow(USER_TABLE, top, 'value');
-  const type = childRow(USER_TABLE, top, 'type');
-  if (value?.storage.kind !== 'valueColumn' || value.storage.column !== 'valueKey') return null;
-  return { attr: top.name, value, ...(type?.storage.kind === 'valueColumn' && type.storage.column === 'typeKey' ? { type } : {}) };
-}
+/** Multi-valued attributes whose elements' value (and type) are ScimUserValue's indexed valueKey
+ * (typeKey), by lower-cased name: addresses have no `value`, x509Certificates values are not indexed. */
+const KEYED_VALUES = new Map<string, KeyedValues>(
+  coreRows().flatMap((top) => {
+    if (top.storage.kind !== 'valueRows') return [];
+    const value = childRow(USER_TABLE, top, 'value');
+    const type = childRow(USER_TABLE, top, 'type');
+    if (value?.storage.kind !== 'valueColumn' || value.storage.column !== 'valueKey') return [];
+    const k: KeyedValues = { attr: top.name, value, ...(type?.storage.kind === 'valueColumn' && type.storage.column === 'typeKey' ? { type } : {}) };
+    return [[top.name.toLowerCase(), k] as const];
+  }),
+);
 
 const isCore = (p: AttrPath) => p.uri === undefined || p.uri.toLowerCase() === USER_URN.toLowerCase();
 
@@ -46,19 +55,19 @@ const isCore = (p: AttrPath) => p.uri === undefined || p.uri.toLowerCase() === U
 function subEq(node: FilterNode, sub: AttrRow | undefined): string | null {
   if (!sub || node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return null;
   if (node.path.uri !== undefined || node.path.sub !== undefined || node.path.attr.toLowerCase() !== sub.name.toLowerCase()) return null;
-  return inCase(sub, node.value);
+  return inCase(sub.caseExact, node.value);
 }
 
 function valueLookup(node: FilterNode): UserLookup | null {
   if (node.kind === 'compare') {
     // `emails.value eq "x"`, and `emails eq "x"` which means the same (to-where.ts).
     if (node.op !== 'eq' || typeof node.value !== 'string' || !isCore(node.path)) return null;
-    const k = keyedValues(node.path.attr);
+    const k = KEYED_VALUES.get(node.path.attr.toLowerCase());
     if (!k || (node.path.sub !== undefined && node.path.sub.toLowerCase() !== 'value')) return null;
-    return { kind: 'value', attr: k.attr, valueKey: inCase(k.value, node.value) };
+    return { kind: 'value', attr: k.attr, valueKey: inCase(k.value.caseExact, node.value) };
   }
   if (node.kind !== 'valuePath' || !isCore(node.path) || node.path.sub !== undefined) return null;
-  const k = keyedValues(node.path.attr);
+  const k = KEYED_VALUES.get(node.path.attr.toLowerCase());
   if (!k) return null;
   const f = node.filter;
   const value = subEq(f, k.value);
@@ -73,9 +82,9 @@ function valueLookup(node: FilterNode): UserLookup | null {
 }
 
 export function userKeyLookup(node: FilterNode): UserLookup | null {
-  if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string') {
-    const key = keyColumn(node.path);
-    if (key) return { kind: 'column', column: key.column, value: inCase(key.row, node.value) };
+  if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string' && node.path.sub === undefined && isCore(node.path)) {
+    const key = KEY_COLUMNS.get(node.path.attr.toLowerCase());
+    if (key) return { kind: 'column', column: key.column, value: inCase(key.caseExact, node.value) };
   }
   return valueLookup(node);
 }

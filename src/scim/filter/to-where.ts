@@ -140,7 +140,7 @@ function compareField(f: Field, op: CompareOp, v: CompareValue, p: AttrPath): W 
 // ---- resolution from the attribute table -------------------------------------------------------
 
 const field = (f: Field): Resolved => ({ k: 'field', field: f });
-const names = (rows: AttrRow[]) => rows.map((r) => r.path).join(', ');
+const names = (rows: readonly AttrRow[]) => rows.map((r) => r.path).join(', ');
 
 function topOf(t: AttrTable, p: AttrPath): AttrRow {
   const r = topRow(t, p.uri, p.attr);
@@ -150,15 +150,23 @@ function topOf(t: AttrTable, p: AttrPath): AttrRow {
 }
 
 function leaf(t: AttrTable, r: AttrRow): Resolved {
-  return rowField(r, t.resource) ?? fail(`"${r.path}" is not filterable`);
+  return rowField(r) ?? fail(`"${r.path}" is not filterable`);
 }
 
 function filterableChildren(t: AttrTable, r: AttrRow): AttrRow[] {
   return childRows(t, r).filter((c) => c.filterable);
 }
 
+const multis = new WeakMap<AttrRow, Multi>();
+
 /** A multi-valued attribute: an EXISTS over its element rows, each sub-attribute a field in it. */
 function multiOf(t: AttrTable, top: AttrRow): Multi {
+  let m = multis.get(top);
+  if (!m) multis.set(top, (m = buildMulti(t, top)));
+  return m;
+}
+
+function buildMulti(t: AttrTable, top: AttrRow): Multi {
   const s = top.storage;
   const wrap =
     s.kind === 'valueRows'
@@ -189,17 +197,16 @@ function viaMulti(m: Multi, p: AttrPath, forPresent: boolean): Resolved {
 /** name, manager, meta: the attribute itself is present when one of its sub-attributes is, and
  * compares as its `value` sub-attribute when it has one (manager). */
 function complexField(t: AttrTable, top: AttrRow, p: AttrPath, forPresent: boolean): Resolved {
-  const subs = filterableChildren(t, top);
   if (p.sub === undefined) {
-    if (!top.filterable) fail(`"${label(p)}" is not filterable (${names(subs)} are)`);
-    if (forPresent) return { k: 'presence', where: subs.map((c) => present(leaf(t, c))).reduce(or, false) };
+    if (!top.filterable) fail(`"${label(p)}" is not filterable (${names(filterableChildren(t, top))} are)`);
+    if (forPresent) return { k: 'presence', where: filterableChildren(t, top).map((c) => present(leaf(t, c))).reduce(or, false) };
     const value = childRow(t, top, 'value');
     if (value?.filterable) return leaf(t, value);
-    fail(`"${top.name}" is complex: compare one of its sub-attributes (${names(subs)})`);
+    fail(`"${top.name}" is complex: compare one of its sub-attributes (${names(filterableChildren(t, top))})`);
   }
   const c = childRow(t, top, p.sub);
   if (!c) fail(`"${top.name}" has no sub-attribute "${p.sub}"`);
-  if (!c.filterable) fail(`"${c.path}" is not filterable (${names(subs)} are)`);
+  if (!c.filterable) fail(`"${c.path}" is not filterable (${names(filterableChildren(t, top))} are)`);
   return leaf(t, c);
 }
 
