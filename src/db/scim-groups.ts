@@ -212,13 +212,17 @@ async function pageRows(db: Db, tenantId: string, where: GroupWhere, q: GroupLis
   return inIdOrder(ids, ofTenant(tenantId, rows));
 }
 
+/** How many of the tenant's groups `filter` selects; the unfiltered total from the count cache. */
+function groupCount(db: Db, counts: TenantCountCache, tenantId: string, filter: GroupWhere): Promise<number> {
+  if (isUnfiltered(filter)) return counts.get(tenantId, () => db.scimGroup.count({ where: { tenantId } }));
+  return db.scimGroup.count({ where: { AND: [{ tenantId }, filter] } });
+}
+
 async function listGroups(db: Db, counts: TenantCountCache, tenantId: string, q: GroupListQuery): Promise<{ total: number; records: GroupRecord[] }> {
-  const where: GroupWhere = { AND: [{ tenantId }, q.where] };
-  const count = () =>
-    isUnfiltered(q.where) ? counts.get(tenantId, () => db.scimGroup.count({ where: { tenantId } })) : db.scimGroup.count({ where });
+  const count = () => groupCount(db, counts, tenantId, q.where);
   try {
     if (q.take === 0) return { total: await count(), records: [] };
-    const rows = await pageRows(db, tenantId, where, q);
+    const rows = await pageRows(db, tenantId, { AND: [{ tenantId }, q.where] }, q);
     return { total: await pageTotal(q, rows.length, count), records: rows.map(toRecord) };
   } catch (err) {
     throwNeutral(err);
