@@ -180,7 +180,7 @@ function buildMulti(t: AttrTable, top: AttrRow): Multi {
     wrap,
     sub: (p) => {
       const c = childRow(t, top, p.attr);
-      if (!c?.filterable) fail(`"${top.name}.${p.attr}" is not filterable (${names(filterableChildren(t, top))} are)`);
+      if (!c?.filterable) fail(`"${top.name}.${p.attr}" is not filterable (filterable: ${names(filterableChildren(t, top))})`);
       return leaf(t, c);
     },
   };
@@ -198,7 +198,7 @@ function viaMulti(m: Multi, p: AttrPath, forPresent: boolean): Resolved {
  * compares as its `value` sub-attribute when it has one (manager). */
 function complexField(t: AttrTable, top: AttrRow, p: AttrPath, forPresent: boolean): Resolved {
   if (p.sub === undefined) {
-    if (!top.filterable) fail(`"${label(p)}" is not filterable (${names(filterableChildren(t, top))} are)`);
+    if (!top.filterable) fail(`"${label(p)}" is not filterable (filterable: ${names(filterableChildren(t, top))})`);
     if (forPresent) return { k: 'presence', where: filterableChildren(t, top).map((c) => present(leaf(t, c))).reduce(or, false) };
     const value = childRow(t, top, 'value');
     if (value?.filterable) return leaf(t, value);
@@ -206,7 +206,7 @@ function complexField(t: AttrTable, top: AttrRow, p: AttrPath, forPresent: boole
   }
   const c = childRow(t, top, p.sub);
   if (!c) fail(`"${top.name}" has no sub-attribute "${p.sub}"`);
-  if (!c.filterable) fail(`"${c.path}" is not filterable (${names(filterableChildren(t, top))} are)`);
+  if (!c.filterable) fail(`"${c.path}" is not filterable (filterable: ${names(filterableChildren(t, top))})`);
   return leaf(t, c);
 }
 
