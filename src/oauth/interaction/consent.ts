@@ -26,7 +26,7 @@ export async function postConsent(ctx: InteractionContext, req: FastifyRequest, 
     return loginPage(ctx, reply, d, tenant, 403, 'Your account no longer has admin permission for this tenant.');
   }
   if (m.mustChangePassword) return mustChangePasswordPage(ctx, reply);
-  return allow(ctx, req, reply, d, tenant, m.username);
+  return allow(ctx, req, reply, d, tenant, m.username, pending.amr ?? ['pwd']);
 }
 
 /** RFC 6749 §4.1.2.1: access_denied with the original state, to the registered redirect URI. */
@@ -36,7 +36,7 @@ async function deny(ctx: InteractionContext, req: FastifyRequest, reply: Fastify
 }
 
 /** The grant is the tenant's, not the manager's: Entra provisions the tenant whoever authorized it. */
-async function allow(ctx: InteractionContext, req: FastifyRequest, reply: FastifyReply, d: Details, tenant: Tenant, authorizedBy: string) {
+async function allow(ctx: InteractionContext, req: FastifyRequest, reply: FastifyReply, d: Details, tenant: Tenant, authorizedBy: string, amr: string[]) {
   const { config, db, provider } = ctx;
   const accountId = tenantAccountId(tenant.id);
   const grant = new provider.Grant({ accountId, clientId: config.entra.clientId });
@@ -44,6 +44,6 @@ async function allow(ctx: InteractionContext, req: FastifyRequest, reply: Fastif
   grant.addOIDCScope([...new Set([...requested, 'scim'])].join(' '));
   const grantId: string = await grant.save();
   await recordConnection(db, { grantId, tenantId: tenant.id, clientId: config.entra.clientId, authorizedBy });
-  const returnTo = await saveResult(ctx, req, reply, { login: { accountId, amr: ['pwd'], remember: false }, consent: { grantId } });
+  const returnTo = await saveResult(ctx, req, reply, { login: { accountId, amr, remember: false }, consent: { grantId } });
   return reply.redirect(returnTo, 303);
 }

@@ -15,7 +15,7 @@ export const PENDING_LOGIN_MS = 10 * 60 * 1000;
 /** What the steps remember between requests, stored as the interaction's last result. */
 export interface StepState {
   tenantId?: string;
-  pendingLogin?: { managerId: string; username: string; at: number };
+  pendingLogin?: { managerId: string; username: string; at: number; amr?: string[] };
 }
 
 /** What a finished step hands to oidc-provider: a signed-in account (and its grant), or a refusal. */

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Tenant } from '../../db/tenants.ts';
 import { recordManagerLogin, type Manager } from '../../db/managers.ts';
 import { verifyManagerPassword } from '../../accounts/managers.ts';
+import { verifyDummy } from '../../accounts/passwords.ts';
 import { describeWait } from '../../accounts/throttle.ts';
 import { auditSignIn } from '../../audit/sign-in.ts';
 import { managerAccountId } from '../accounts-ids.ts';
@@ -65,6 +66,9 @@ async function verifyAttempt(ctx: InteractionContext, a: Attempt, password: stri
   }
   // After the claim (a refused attempt still counts against the limit), before the password.
   if (await passwordSignInRefused(ctx.db, tenant.id, username)) {
+    // Only admins' passwords are checked under enforcement: without the same hash work here, the
+    // response time would tell admin usernames from all others.
+    await verifyDummy(password, ctx.config.argon2);
     await recordSsoEvent(ctx.db, { tenantId: tenant.id, protocol: 'password', outcome: 'refused', reason: `sso_required: ${via}, not an admin`, subject: username }, req);
     await loginPage(ctx, reply, d, tenant, 403, ssoRequiredError(tenant), username);
     return null;
@@ -82,7 +86,7 @@ async function verifyAttempt(ctx: InteractionContext, a: Attempt, password: stri
 }
 
 /** Entra's Authorize: only an admin with a password of their own goes on to the consent page. */
-async function holdForConsent(ctx: InteractionContext, a: Attempt, m: SigningIn) {
+async function holdForConsent(ctx: InteractionContext, a: Attempt, m: SigningIn, amr: string[] = ['pwd']) {
   const { req, reply, d, tenant, username } = a;
   // Connecting Entra changes who can provision the tenant: admins only (the SecureLogin setup
   // tutorial for Entra tells admins to check exactly this permission).
@@ -92,7 +96,7 @@ async function holdForConsent(ctx: InteractionContext, a: Attempt, m: SigningIn)
   // A password someone else set (initial or reset) is known to them: it must not be able to
   // hand provisioning of the tenant to Entra. The console's forced change is the way out.
   if (m.mustChangePassword) return mustChangePasswordPage(ctx, reply);
-  const state: StepState = { tenantId: tenant.id, pendingLogin: { managerId: m.id, username: m.username, at: Date.now() } };
+  const state: StepState = { tenantId: tenant.id, pendingLogin: { managerId: m.id, username: m.username, at: Date.now(), amr } };
   await saveResult(ctx, req, reply, state);
   return nextStep(reply, d);
 }
@@ -116,6 +120,6 @@ export async function signInWithMicrosoft(ctx: InteractionContext, req: FastifyR
   await recordManagerLogin(ctx.db, m.id);
   await recordSsoEvent(ctx.db, { ...event, outcome: 'success', reason: `${via}: signed in as manager ${m.username}` }, req);
   const a: Attempt = { req, reply, d, tenant, username: m.username, via };
-  if (isEntra(ctx, d)) return holdForConsent(ctx, a, m);
+  if (isEntra(ctx, d)) return holdForConsent(ctx, a, m, amrValues(s.amr));
   return signInToConsole(ctx, a, m, amrValues(s.amr));
 }
