@@ -1,7 +1,9 @@
 // Audit log rows (admin and security events), apart from the SCIM Activity table: each is one
 // small insert made by a person's action, never on the SCIM hot path.
-import type { Db, Prisma } from './client.ts';
-import { containsText } from './text-match.ts';
+import type { Db } from './client.ts';
+import { Prisma } from './generated/client.ts';
+import { textContainsSql } from './like.ts';
+import { rawCount } from './raw-values.ts';
 
 export interface AuditRowInput {
   tenantId: string | null;
@@ -29,24 +31,48 @@ export interface AuditFilter {
   outcome?: 'success' | 'failure';
 }
 
-function where(db: Db, tenantId: string, f: AuditFilter): Prisma.AuditEventWhereInput {
+function where(tenantId: string, f: AuditFilter): Prisma.AuditEventWhereInput {
   const w: Prisma.AuditEventWhereInput = { tenantId };
   if (f.from || f.to) w.at = { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) };
   if (f.outcome) w.outcome = f.outcome;
-  const s = f.search?.trim();
-  // Case-insensitive on both databases, as SQLite's LIKE is by itself.
-  if (s) w.OR = [{ actor: containsText(db, s) }, { target: containsText(db, s) }, { event: containsText(db, s) }];
   return w;
 }
 
+/** The same rows as where() plus the search, as SQL: Prisma's `contains` leaves `%` and `_` as
+ * wildcards and differs in case between the databases (like.ts). Dates are bound as parameters,
+ * compared by each database in the column's own type. */
+function searchSql(db: Db, tenantId: string, f: AuditFilter, term: string): Prisma.Sql {
+  const col = (name: string) => Prisma.raw(`a."${name}"`);
+  const conds = [Prisma.sql`a."tenantId" = ${tenantId}`];
+  if (f.from) conds.push(Prisma.sql`a."at" >= ${f.from}`);
+  if (f.to) conds.push(Prisma.sql`a."at" < ${f.to}`);
+  if (f.outcome) conds.push(Prisma.sql`a."outcome" = ${f.outcome}`);
+  const matches = Prisma.join(['actor', 'target', 'event'].map((c) => textContainsSql(db, col(c), term)), ' OR ');
+  conds.push(Prisma.sql`(${matches})`);
+  return Prisma.sql`"AuditEvent" a WHERE ${Prisma.join(conds, ' AND ')}`;
+}
+
+const ORDER: Prisma.AuditEventOrderByWithRelationInput[] = [{ at: 'desc' }, { id: 'desc' }];
+
 export async function listAudit(db: Db, tenantId: string, f: AuditFilter & { page: number; pageSize: number }): Promise<{ items: AuditRow[]; total: number }> {
-  const w = where(db, tenantId, f);
   const page = Number.isInteger(f.page) && f.page > 0 ? f.page : 1;
-  const [items, total] = await db.$transaction([
-    db.auditEvent.findMany({ where: w, orderBy: [{ at: 'desc' }, { id: 'desc' }], skip: (page - 1) * f.pageSize, take: f.pageSize }),
-    db.auditEvent.count({ where: w }),
+  const skip = (page - 1) * f.pageSize;
+  const term = f.search?.trim();
+  if (!term) {
+    const w = where(tenantId, f);
+    const [items, total] = await db.$transaction([db.auditEvent.findMany({ where: w, orderBy: ORDER, skip, take: f.pageSize }), db.auditEvent.count({ where: w })]);
+    return { items: items as AuditRow[], total };
+  }
+  // Case-insensitive (ASCII letters) and literal on both databases: the page's ids and the total in
+  // SQL, then the page's rows through Prisma.
+  const from = searchSql(db, tenantId, f, term);
+  const [ids, counted] = await db.$transaction([
+    db.$queryRaw<{ id: unknown }[]>(Prisma.sql`SELECT a."id" FROM ${from} ORDER BY a."at" DESC, a."id" DESC LIMIT ${f.pageSize} OFFSET ${skip}`),
+    db.$queryRaw<{ n: unknown }[]>(Prisma.sql`SELECT COUNT(*) AS "n" FROM ${from}`),
   ]);
-  return { items: items as AuditRow[], total };
+  const pageIds = ids.map((r) => Number(r.id));
+  const items = pageIds.length ? await db.auditEvent.findMany({ where: { tenantId, id: { in: pageIds } }, orderBy: ORDER }) : [];
+  return { items: items as AuditRow[], total: rawCount(counted[0]?.n) };
 }
 
 export async function sweepAudit(db: Db, before: Date): Promise<number> {
