@@ -5,7 +5,8 @@
 // ReferenceNotFound, Conflict, UnstorableValue); the service words them.
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
-import { RetryTransaction, withRetry } from './scim-db-errors.ts';
+import { RetryTransaction, withRetry } from './retry.ts';
+import { deleteVersioned } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
 import { NotFound, ReferenceNotFound, throwNeutral } from './errors.ts';
 import type { UserLookup } from '../scim/filter/key-lookup.ts';
@@ -320,15 +321,7 @@ async function updateUser(db: Db, tenantId: string, id: string, mutate: UserMuta
  * (If-Match) when given. */
 async function removeUser(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
   try {
-    return await counts.changing(tenantId, async () => {
-      if (!check) return (await db.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
-      return db.$transaction(async (tx) => {
-        const cur = await tx.scimUser.findFirst({ where: { tenantId, id }, select: { version: true } });
-        if (!cur) return false;
-        check(cur.version);
-        return (await tx.scimUser.deleteMany({ where: { tenantId, id } })).count > 0;
-      });
-    });
+    return await counts.changing(tenantId, () => deleteVersioned(db, (c) => c.scimUser, tenantId, id, check));
   } catch (err) {
     throwNeutral(err);
   }

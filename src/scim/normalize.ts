@@ -4,6 +4,7 @@
 import { InvalidValueError } from './errors.ts';
 import { ENTERPRISE_URN } from './resources/urns.ts';
 import { checkIdentifier, checkMemberCount } from './limits.ts';
+import type { MemberRef } from './membership.ts';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
 
@@ -97,7 +98,7 @@ export function liftEnterprise(lifted: Record<string, unknown>, explicit: Record
   return { ...lifted, ...explicit };
 }
 
-export type MemberRef = { value: string; type?: 'User' | 'Group' };
+export type { MemberRef };
 
 /** Group member values: `[{"$ref":null,"value":"…"}]` (default dialect, H08, H14),
  * `[{"value":"…"}]` (flag dialect, H09, H18), a single object, or a bare id string. `type` is
