@@ -1,4 +1,4 @@
-// The one place that constructs a Prisma client. Only src/db/ imports Prisma (architecture.md).
+// The one place that constructs a Prisma client. Only src/db/ imports Prisma (docs/architecture.md).
 //
 // QUERY LAYER RULE (both databases, SQLite and PostgreSQL, run every statement below src/db/):
 // 1. Prisma model calls (findMany, create, update, ...) by default: Prisma writes them for the

@@ -1,4 +1,6 @@
-// SCIM media type handling (RFC 7644 §3.1, §8.1; entra-protocol.md Q14).
+// SCIM media type handling (RFC 7644 §3.1, §8.1). Entra sends `application/scim+json; charset=utf-8`
+// or `application/json`, and its GETs may carry neither Accept nor User-Agent: both media types are
+// parsed, neither is ever answered 406/415, and every answer is application/scim+json.
 import { InvalidSyntaxError, ScimError } from './errors.ts';
 import { parseGuardedJson } from './json-guard.ts';
 

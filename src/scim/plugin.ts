@@ -94,7 +94,7 @@ const scimPlugin: FastifyPluginAsync<ScimPluginOptions> = async (app, opts) => {
   app.decorateRequest('scimStart', 0);
   app.decorateRequest('scimRawLength', 0);
 
-  // Q14: application/scim+json and application/json, with or without charset; anything else
+  // Entra sends application/scim+json or application/json, with or without charset; anything else
   // carrying a body is 415. A body without any Content-Type is tried as JSON (lenient).
   app.removeAllContentTypeParsers();
   const jsonParser = (req: FastifyRequest, body: string, done: (err: Error | null, v?: unknown) => void) => {
@@ -126,7 +126,7 @@ const scimPlugin: FastifyPluginAsync<ScimPluginOptions> = async (app, opts) => {
     req.scimAuth = { tenantId: r.tenantId, grantId: r.grantId, clientId: r.clientId };
   });
 
-  // Every response under the base is SCIM JSON, errors and empty bodies included (Q14).
+  // Every response under the base is SCIM JSON, errors and empty bodies included (RFC 7644 §8.1).
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('content-type', SCIM_CONTENT_TYPE);
     return payload;

@@ -1,5 +1,6 @@
 // Discovery (RFC 7644 §4): ServiceProviderConfig, Schemas, ResourceTypes. Behind the same bearer
-// auth as everything else (entra-protocol.md §4).
+// auth as everything else. Entra reads /Schemas when an admin saves or opens the provisioning
+// settings of a gallery app; Microsoft's validator checks all three.
 import type { FastifyInstance } from 'fastify';
 import { op, type ScimServices } from './context.ts';
 import { NotFoundError } from '../errors.ts';

@@ -37,7 +37,8 @@ export async function groupRoutes(app: FastifyInstance, s: ScimServices) {
     return sendSingle(reply, one);
   });
 
-  // Groups answer 204 (Entra's preference, entra-protocol.md Q24) unless the client asks for a
+  // Groups answer 204 (Entra accepts 200 or 204 and prefers 204 for groups, whose member lists can
+  // be large; RFC 7644 §3.5.2) unless the client asks for a
   // representation with attributes/excludedAttributes.
   app.patch<{ Params: { id: string } }>('/Groups/:id', async (req, reply) => {
     op(req, { operation: 'update', resourceType: 'Group', resourceId: req.params.id });

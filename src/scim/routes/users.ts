@@ -37,7 +37,8 @@ export async function userRoutes(app: FastifyInstance, s: ScimServices) {
     return sendSingle(reply, one);
   });
 
-  // Users answer 200 with the resource (Entra diffs it; entra-protocol.md U-4).
+  // Users answer 200 with the resource: Entra compares it with what it sent (RFC 7644 §3.5.2 allows
+  // 200 with the resource or 204).
   app.patch<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
     op(req, { operation: 'update', resourceType: 'User', resourceId: req.params.id });
     const one = await s.users.patch(auth(req).tenantId, req.params.id, req.body, header(req, 'if-match'), projectionFrom(req.query as Query));
