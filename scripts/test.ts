@@ -1,7 +1,7 @@
 // The README's test command: type-check, then every tap test under test/, then one plain
-// "<database>: N passed, N failed" line (tap's own closing line is not one CI recognises;
-// CI looks for a plain summary line). The database is SQLite, or PostgreSQL when TEST_DATABASE_URL is set (each test
-// server then gets a schema of its own there); .ci/run runs both passes.
+// "<database>: N passed, N failed" line (tap's own closing line is not one CI recognises). The
+// database is SQLite, or PostgreSQL when TEST_DATABASE_URL is set (each test server then gets a
+// schema of its own there); .ci/run runs both passes.
 import { spawn, spawnSync } from 'node:child_process';
 
 const pgUrl = process.env.TEST_DATABASE_URL?.trim();
