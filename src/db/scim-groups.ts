@@ -6,7 +6,7 @@ import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { isUniqueViolation, NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './errors.ts';
 import { RetryTransaction, withRetry } from './retry.ts';
-import { deleteVersioned } from './versioned-delete.ts';
+import { removeResource } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
 import { isListOrder, pageIds } from './deep-page.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
@@ -288,12 +288,8 @@ async function updateGroup(db: Db, tenantId: string, id: string, mutate: GroupMu
 }
 
 /** Hard delete; member rows go by cascade. `check` runs inside the transaction (If-Match) when given. */
-async function removeGroup(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
-  try {
-    return await counts.changing(tenantId, () => deleteVersioned(db, (c) => c.scimGroup, tenantId, id, check));
-  } catch (err) {
-    throwNeutral(err);
-  }
+function removeGroup(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
+  return removeResource(db, counts, (c) => c.scimGroup, tenantId, id, check);
 }
 
 export function createGroupsRepo(db: Db) {

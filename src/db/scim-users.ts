@@ -6,7 +6,7 @@
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 import { RetryTransaction, withRetry } from './retry.ts';
-import { deleteVersioned } from './versioned-delete.ts';
+import { removeResource } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
 import { NotFound, ReferenceNotFound, throwNeutral } from './errors.ts';
 import type { UserLookup } from '../scim/filter/key-lookup.ts';
@@ -319,12 +319,8 @@ async function updateUser(db: Db, tenantId: string, id: string, mutate: UserMuta
 
 /** Hard delete; memberships and value rows go by cascade. `check` runs inside the transaction
  * (If-Match) when given. */
-async function removeUser(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
-  try {
-    return await counts.changing(tenantId, () => deleteVersioned(db, (c) => c.scimUser, tenantId, id, check));
-  } catch (err) {
-    throwNeutral(err);
-  }
+function removeUser(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
+  return removeResource(db, counts, (c) => c.scimUser, tenantId, id, check);
 }
 
 /** Bulk seeding for the benchmark's scale mode: many users in one statement. */

@@ -1,6 +1,8 @@
 // Deleting one SCIM resource row (ScimUser, ScimGroup), with the If-Match check in the same
 // transaction as the delete, so no write can slip between the version read and the delete.
 import type { Db } from './client.ts';
+import { throwNeutral } from './errors.ts';
+import type { TenantCountCache } from './paging.ts';
 
 type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 type Key = { where: { tenantId: string; id: string } };
@@ -28,4 +30,21 @@ export async function deleteVersioned(
     check(cur.version);
     return (await rows(tx).deleteMany(key)).count > 0;
   });
+}
+
+/** deleteVersioned for a SCIM collection: the tenant's cached count is dropped around the delete,
+ * and a database error leaves as a neutral one (errors.ts). */
+export async function removeResource(
+  db: Db,
+  counts: TenantCountCache,
+  rows: (client: Tx) => VersionedRows,
+  tenantId: string,
+  id: string,
+  check?: (version: number) => void,
+): Promise<boolean> {
+  try {
+    return await counts.changing(tenantId, () => deleteVersioned(db, rows, tenantId, id, check));
+  } catch (err) {
+    throwNeutral(err);
+  }
 }
