@@ -64,6 +64,16 @@ t.test('the real server exits non-zero with one line on a path that does not exi
 });
 
 t.test('read-only database file or directory for the service user (a non-root process)', { skip: sqliteOnly('database file locations and file permissions') }, async (t) => {
+  // The unprivileged user must be able to reach Node and this checkout: a clone inside a
+  // directory only root can enter (mktemp -d makes 0700 ones) cannot host this test.
+  const reachable = await run(['-e', ''], {}, NOBODY).then(
+    (r) => r.code === 0,
+    () => false,
+  );
+  if (!reachable) {
+    t.skip(`uid ${NOBODY} cannot run ${process.execPath} from ${ROOT} (a parent directory is closed to other users)`, () => {});
+    return;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'securelogin-ro-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.chmodSync(dir, 0o755);
