@@ -3,6 +3,7 @@
 // and the token endpoint can check them without argon2 cost). At most two active secrets, so one
 // can be rotated without downtime. Every function takes the tenant and scopes its queries by it.
 import crypto from 'node:crypto';
+import { storedHash } from '../secrets/stored-hash.ts';
 import type { Db } from './client.ts';
 import { AccountError } from '../accounts/errors.ts';
 import { revokeClientTokens } from './oidc-adapter.ts';
@@ -30,7 +31,7 @@ export interface ApiClientInfo {
 }
 
 export function hashClientSecret(secret: string): string {
-  return crypto.createHash('sha256').update(secret, 'utf8').digest('hex');
+  return storedHash(secret);
 }
 
 function newSecret(): { value: string; hash: string; hint: string } {

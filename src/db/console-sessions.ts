@@ -2,6 +2,7 @@
 // sha256 is stored, so a database read does not yield usable cookies. Sign-out, manager removal
 // (cascade) and disable take effect on the next request.
 import crypto from 'node:crypto';
+import { storedHash } from '../secrets/stored-hash.ts';
 import type { Db } from './client.ts';
 import { getOrCreateSecretSetting } from './settings.ts';
 
@@ -22,7 +23,7 @@ export interface ConsolePrincipal {
 }
 
 export function hashSessionValue(raw: string): string {
-  return crypto.createHash('sha256').update(raw).digest('hex');
+  return storedHash(raw);
 }
 
 export async function createConsoleSession(

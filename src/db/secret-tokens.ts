@@ -5,6 +5,7 @@
 // Several tokens may be active at once so a new one can be pasted into Entra before the old one
 // is revoked.
 import crypto from 'node:crypto';
+import { storedHash } from '../secrets/stored-hash.ts';
 import type { Db } from './client.ts';
 
 /** Recognisable in logs and secret scanners, and lets the resolver route without a lookup. */
@@ -36,7 +37,7 @@ export class SecretTokenError extends Error {
 }
 
 export function hashSecretToken(value: string): string {
-  return crypto.createHash('sha256').update(value, 'utf8').digest('hex');
+  return storedHash(value);
 }
 
 function isActive(t: { revokedAt: Date | null; expiresAt: Date | null }, now = new Date()): boolean {

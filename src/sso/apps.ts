@@ -2,6 +2,7 @@
 // Confidential apps get a 256-bit random secret, stored as SHA-256 (high entropy: a fast hash is
 // sound) and shown once; public apps have none and must use PKCE.
 import crypto from 'node:crypto';
+import { storedHash } from '../secrets/stored-hash.ts';
 import type { Db } from '../db/client.ts';
 import { createSsoApp, findSsoApp, type SsoAppStored } from '../db/sso-apps.ts';
 
@@ -11,7 +12,6 @@ export type SsoAppRow = SsoAppStored;
 
 export class AppError extends Error {}
 
-const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 export function validRedirectUri(uri: string): boolean {
   try {
@@ -45,7 +45,7 @@ export async function createApp(
     name,
     redirectUris: input.redirectUris,
     isPublic: input.isPublic,
-    secretHash: clientSecret ? sha256(clientSecret) : null,
+    secretHash: clientSecret ? storedHash(clientSecret) : null,
     initiateLoginUri,
   });
   return { clientId, clientSecret };
@@ -58,7 +58,7 @@ export async function findApp(db: Db, clientId: string): Promise<SsoAppRow | nul
 
 export function appSecretMatches(app: SsoAppRow, presented: string): boolean {
   if (!app.secretHash || typeof presented !== 'string') return false;
-  const a = Buffer.from(sha256(presented), 'hex');
+  const a = Buffer.from(storedHash(presented), 'hex');
   const b = Buffer.from(app.secretHash, 'hex');
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }

@@ -7,6 +7,7 @@
 // redirect), and the pending login serves only the app it names, once, in the browser that
 // carries its cookie, for a few minutes.
 import crypto from 'node:crypto';
+import { storedHash } from '../secrets/stored-hash.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { consumePendingLoginRow, createPendingLoginRow, deleteExpiredPendingLogins } from '../db/sso-pending-logins.ts';
@@ -16,7 +17,6 @@ export const LAUNCH_COOKIE = 'sl_launch';
 /** The app's login page answers at once; five minutes bounds an abandoned launch. */
 const PENDING_TTL_MS = 5 * 60_000;
 
-const hash = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
 
 export interface LaunchTarget {
   clientId: string;
@@ -38,7 +38,7 @@ export function launchCookieOptions(config: Config) {
 
 export async function createPendingLogin(db: Db, input: { tenantId: string; clientId: string; userId: string; protocol: string; amr: string[] }): Promise<string> {
   const handle = crypto.randomBytes(32).toString('base64url');
-  await createPendingLoginRow(db, { id: hash(handle), ...input, expiresAt: new Date(Date.now() + PENDING_TTL_MS) });
+  await createPendingLoginRow(db, { id: storedHash(handle), ...input, expiresAt: new Date(Date.now() + PENDING_TTL_MS) });
   return handle;
 }
 
@@ -52,7 +52,7 @@ export function initiateLoginUrl(config: Config, target: LaunchTarget): string {
 /** Marks the pending login used, once, for this app and tenant only. */
 export async function consumePendingLogin(db: Db, handle: string | undefined, clientId: string, tenantId: string) {
   if (!handle || handle.length > 100) return null;
-  return consumePendingLoginRow(db, tenantId, hash(handle), clientId);
+  return consumePendingLoginRow(db, tenantId, storedHash(handle), clientId);
 }
 
 export async function sweepPendingLogins(db: Db): Promise<void> {

@@ -9,6 +9,7 @@
 // in the browser that carries its cookie: a sign-in started from a link an attacker sent cannot
 // complete the attacker's own interaction, since the attacker's browser never gets that cookie.
 import crypto from 'node:crypto';
+import { storedHash } from '../secrets/stored-hash.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
@@ -24,7 +25,6 @@ const PENDING_TTL_MS = 5 * 60_000;
 const UID = '[A-Za-z0-9_-]{1,100}';
 const DONE = new RegExp(`^/interaction/(${UID})/login/microsoft/done$`);
 
-const hash = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
 /** The pending login serves one interaction, never an app launch (those are keyed by client id). */
 const pendingKey = (uid: string) => `manager:${uid}`;
 
@@ -57,7 +57,7 @@ export async function holdManagerSignIn(reply: FastifyReply, deps: { db: Db; con
   await recordSignIn(deps.db, user, identity.objectId);
   const handle = crypto.randomBytes(32).toString('base64url');
   await createPendingLoginRow(deps.db, {
-    id: hash(handle),
+    id: storedHash(handle),
     tenantId: user.tenantId,
     clientId: pendingKey(input.uid),
     userId: user.id,
@@ -82,7 +82,7 @@ export async function takeManagerSignIn(db: Db, req: FastifyRequest, reply: Fast
   const handle = req.cookies?.[COOKIE];
   reply.clearCookie(COOKIE, { path: managerDonePath(uid) });
   if (!handle || handle.length > 100) return null;
-  const p = await consumePendingLoginRow(db, tenantId, hash(handle), pendingKey(uid));
+  const p = await consumePendingLoginRow(db, tenantId, storedHash(handle), pendingKey(uid));
   if (!p) return null;
   const manager = await managerForUser(db, tenantId, p.userId);
   return manager ? { manager, userId: p.userId, protocol: p.protocol, amr: p.amr } : null;

@@ -3,6 +3,7 @@
 // SCIM user (still there, active=true), so SCIM deprovisioning ends every session of the user at
 // its next request, on every instance.
 import crypto from 'node:crypto';
+import { storedHash } from '../secrets/stored-hash.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { findTenantById } from '../db/tenants.ts';
@@ -28,7 +29,6 @@ export function cookieOptions(config: Config) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.publicUrl.startsWith('https:') };
 }
 
-const hash = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
 
 /** lastSeenAt is written at most once a minute: the idle limit needs no finer grain. */
 const TOUCH_MS = 60_000;
@@ -57,7 +57,7 @@ export async function createSession(db: Db, config: Config, input: { tenantId: s
   const value = crypto.randomBytes(32).toString('base64url');
   const now = Date.now();
   await createEndUserSession(db, {
-    id: hash(value),
+    id: storedHash(value),
     tenantId: input.tenantId,
     userId: input.userId,
     csrfToken: crypto.randomBytes(24).toString('base64url'),
@@ -73,7 +73,7 @@ export async function createSession(db: Db, config: Config, input: { tenantId: s
 
 export async function loadSession(db: Db, config: Config, cookieValue: string | undefined): Promise<LiveSession | null> {
   if (!cookieValue || cookieValue.length > 100) return null;
-  const id = hash(cookieValue);
+  const id = storedHash(cookieValue);
   const s = await findEndUserSession(db, id);
   if (!s) return null;
   const now = Date.now();
