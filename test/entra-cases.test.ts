@@ -1,7 +1,7 @@
 // Replays ../shared/fixtures/entra-cases.json end to end over real HTTP, with tokens obtained
 // through the real Authorize flow. Every case is one assertion named by its id.
 //
-// Operator-supplied placeholders (entra-protocol.md §7), how this harness supplies them:
+// Operator-supplied placeholders (`{{name}}` in the fixture), how this harness supplies them:
 // - clientId / clientSecret / clientIdB64Secret: the test server's Entra client (TEST_ENV).
 // - authCode, authCode2, authCode3: each obtained when first used by driving GET /oauth/authorize
 //   → Go-to-domain → login → Allow over HTTP (authorizeCode); the "interactive" cases therefore run.
@@ -13,7 +13,7 @@
 import t from 'tap';
 import { startServer, TEST_ENV } from './helpers/server.ts';
 import { seedTenant, obtainTokens } from './helpers/oauth.ts';
-import { authorizeCode, loadCases, ReplayContext, runCase } from './helpers/entra-replay.ts';
+import { authorizeCode, entraReplayContext, loadCases, runCase } from './helpers/entra-replay.ts';
 
 const cases = loadCases();
 
@@ -29,15 +29,10 @@ t.test('Entra provisioning cycle replay', async (t) => {
   const clientSecret = TEST_ENV.ENTRA_CLIENT_SECRETS.split(',')[0];
   const code = () => authorizeCode(server.url, { clientId, redirectUri: 'https://portal.azure.com/TokenAuthorize', domain, username, password });
 
-  const ctx = new ReplayContext({
+  const ctx = entraReplayContext({
     clientId,
     clientSecret,
-    clientIdB64Secret: Buffer.from(`${clientId}:${clientSecret}`).toString('base64'),
-    authorizePath: '/oauth/authorize',
-    tokenPath: '/oauth/token',
     authCode: code,
-    authCode2: code,
-    authCode3: code,
     expiredAccessToken: async () => {
       // From another tenant: a second authorization of this tenant would replace the connection
       // the cycle is using (one connection per Entra app) and revoke its tokens.

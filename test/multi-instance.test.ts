@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config.ts';
 import { TEST_ENV } from './helpers/server.ts';
 import { seedTenant, CookieJar, csrfOf, formActionOf, DEFAULT_REDIRECT } from './helpers/oauth.ts';
 import { consoleAs, Jar } from './helpers/console.ts';
-import { loadCases, ReplayContext, runCase } from './helpers/entra-replay.ts';
+import { entraReplayContext, loadCases, runCase } from './helpers/entra-replay.ts';
 import { userBody, groupBody, patchBody } from './helpers/scim.ts';
 import { startInstances, on, type Instances } from './helpers/instances.ts';
 import type { Spawned } from './helpers/spawned-server.ts';
@@ -130,17 +130,7 @@ t.test('two server processes on one database behave as one server', async (t) =>
       body: new URLSearchParams({ token: revoked.json.access_token, client_id: clientId, client_secret: clientSecret }).toString(),
     });
     t.equal(rv.status, 200, 'a token issued on A revoked on B');
-    const ctx = new ReplayContext({
-      clientId,
-      clientSecret,
-      clientIdB64Secret: Buffer.from(`${clientId}:${clientSecret}`).toString('base64'),
-      authorizePath: '/oauth/authorize',
-      tokenPath: '/oauth/token',
-      authCode: codeAcross,
-      authCode2: codeAcross,
-      authCode3: codeAcross,
-      expiredAccessToken: revoked.json.access_token,
-    });
+    const ctx = entraReplayContext({ clientId, clientSecret, authCode: codeAcross, expiredAccessToken: revoked.json.access_token });
     const cases = loadCases();
     for (const [i, c] of cases.entries()) {
       const s = i % 2 === 0 ? A : B;

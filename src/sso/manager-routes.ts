@@ -26,12 +26,22 @@ export async function managerRoutes(app: FastifyInstance, deps: { config: Config
   app.get<{ Params: { uid: string } }>('/interaction/:uid/login/microsoft/done', (req, reply) => done(context(), req, reply));
 }
 
+/** The interaction of this path and its chosen, enabled tenant; null once the page that says
+ * otherwise has been sent. */
+async function interactionTenant(ctx: InteractionContext, req: Req, reply: FastifyReply) {
+  const d = await loadDetails(ctx, req, reply);
+  if (!d) return null;
+  const tenant = await enabledTenant(ctx, d.result?.tenantId);
+  if (tenant && d.uid === req.params.uid) return { d, tenant };
+  await domainPage(ctx, reply, d, 400, 'Choose your domain first.');
+  return null;
+}
+
 /** Sends the browser to the tenant's Entra, to come back to the interaction's done step. */
 async function start(ctx: InteractionContext, req: Req, reply: FastifyReply) {
-  const d = await loadDetails(ctx, req, reply);
-  if (!d) return reply;
-  const tenant = await enabledTenant(ctx, d.result?.tenantId);
-  if (!tenant || d.uid !== req.params.uid) return domainPage(ctx, reply, d, 400, 'Choose your domain first.');
+  const at = await interactionTenant(ctx, req, reply);
+  if (!at) return reply;
+  const { d, tenant } = at;
   const cfg = await loadSsoConfig(ctx.db, tenant.id);
   if (!cfg) return loginPage(ctx, reply, d, tenant, 400, `${tenant.name} has not set up sign-in with Microsoft. Sign in with your username and password.`);
   const urls = spUrls(ctx.config, tenant.id);
@@ -42,10 +52,9 @@ async function start(ctx: InteractionContext, req: Req, reply: FastifyReply) {
 
 /** Back from Entra: the sign-in kept for this interaction in this browser, once. */
 async function done(ctx: InteractionContext, req: Req, reply: FastifyReply) {
-  const d = await loadDetails(ctx, req, reply);
-  if (!d) return reply;
-  const tenant = await enabledTenant(ctx, d.result?.tenantId);
-  if (!tenant || d.uid !== req.params.uid) return domainPage(ctx, reply, d, 400, 'Choose your domain first.');
+  const at = await interactionTenant(ctx, req, reply);
+  if (!at) return reply;
+  const { d, tenant } = at;
   const taken = await takeManagerSignIn(ctx.db, req, reply, tenant.id, d.uid);
   if (!taken) return loginPage(ctx, reply, d, tenant, 403, 'The sign-in with Microsoft did not finish in this browser, or was already used. Choose "Sign in with Microsoft" again.');
   return signInWithMicrosoft(ctx, req, reply, d, tenant, taken);

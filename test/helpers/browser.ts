@@ -1,5 +1,5 @@
-// Headless Chromium for end-to-end tests (stack-notes.md): Debian's /usr/bin/chromium through
-// playwright-core, never a browser download.
+// Headless Chromium for end-to-end tests: Debian's /usr/bin/chromium through playwright-core,
+// never a browser download (only the npm registry and Debian packages are reachable).
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,4 +1,5 @@
-// Replays ../shared/fixtures/entra-cases.json over real HTTP (conventions: entra-protocol.md §7).
+// Replays ../shared/fixtures/entra-cases.json over real HTTP: `{{name}}` in a case is a value the
+// operator supplies (client credentials, authorization codes, tokens) or one captured by an earlier case.
 // Placeholders: {{runId}} digits unique per run; {{guid:NAME}} one random GUID per NAME; captured
 // variables from earlier cases; operator-supplied values (clientId, clientSecret, tokens, codes...)
 // come from `supply`, which may be lazy (an authorization code is obtained when first needed).
@@ -50,13 +51,29 @@ export function loadCases(): EntraCase[] {
 
 export type Supplier = string | (() => Promise<string>);
 
+/** The replay's values for the test server's Entra client: its credentials, the token and
+ * authorize paths, a supplier of fresh authorization codes and a token that no longer works. */
+export function entraReplayContext(o: { clientId: string; clientSecret: string; authCode: Supplier; expiredAccessToken: Supplier }): ReplayContext {
+  return new ReplayContext({
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    clientIdB64Secret: Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64'),
+    authorizePath: '/oauth/authorize',
+    tokenPath: '/oauth/token',
+    authCode: o.authCode,
+    authCode2: o.authCode,
+    authCode3: o.authCode,
+    expiredAccessToken: o.expiredAccessToken,
+  });
+}
+
 export class ReplayContext {
   readonly vars = new Map<string, string>();
   private readonly guids = new Map<string, string>();
   private readonly supply: Record<string, Supplier>;
   constructor(supply: Record<string, Supplier>) {
     this.supply = supply;
-    // Digits only, so upper-casing a userName changes only its letters (§7).
+    // Digits only, so upper-casing a userName changes only its letters.
     this.vars.set('runId', String(Date.now()) + String(Math.floor(Math.random() * 1000)).padStart(3, '0'));
   }
 

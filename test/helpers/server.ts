@@ -29,7 +29,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Cheap argon2 parameters: tests exercise the code path, not the cost (stack-notes.md). */
+/** Cheap argon2 parameters: tests exercise the code path, not the cost. */
 export const TEST_ENV = {
   ARGON2_MEMORY_KIB: '1024',
   ARGON2_TIME_COST: '1',
