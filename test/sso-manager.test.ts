@@ -194,6 +194,12 @@ t.test('managers sign in with Microsoft (SAML) and SSO enforcement', async (t) =
     t.match(page, '>Allow<', 'consent page');
     t.match(page, 'carol@acme.test');
     t.equal(done.url, `${s.url}/interaction/${uid}`);
+    // Allow: the grant is the tenant's, and its session says how the admin signed in.
+    const allowed = await follow(jar, await jar.post(`/interaction/${uid}/consent`, { _csrf: csrfFrom(page), decision: 'allow' }), s.url);
+    t.ok(allowed.url.startsWith('https://portal.azure.com/'), `back to Entra: ${allowed.url}`);
+    t.match(allowed.url, /[?&]code=/, 'with an authorization code');
+    const tenantAmr = await sessionAmr(s, `tenant:${(await findTenantByDomain(db, A.domain))!.id}`);
+    t.ok(tenantAmr.some((a) => a.includes('fed')), `the Authorize session's amr says federated: ${JSON.stringify(tenantAmr)}`);
     // A viewer who signs in with Microsoft still cannot connect Entra.
     const vjar = new Jar(s.url);
     const v = await loginPage(s, vjar, A.domain, authorizeUrl(s, { state: 's2' }));
