@@ -200,6 +200,7 @@ async function phase(name: string, jobs: (() => Promise<void>)[], conc = CONC): 
   const lat: number[] = [];
   let errors = 0;
   let next = 0;
+  const from = monotonicUs();
   const t0 = performance.now();
   const timed = async (fn: () => Promise<void>) => {
     const s = performance.now();
@@ -218,8 +219,14 @@ async function phase(name: string, jobs: (() => Promise<void>)[], conc = CONC): 
   );
   const r = { name, requests: jobs.length, seconds: (performance.now() - t0) / 1000, lat, errors };
   report(r);
+  if (PROFILING) console.log(`  profile window: --window ${from}:${monotonicUs()}`);
   return r;
 }
+
+// A server CPU profile covers the whole run; these windows (CLOCK_MONOTONIC µs, the clock V8
+// stamps profiles with) let bench/profile-summary.ts look at one phase.
+const PROFILING = /--cpu-prof\b/.test(process.env.BENCH_NODE_ARGS ?? '');
+const monotonicUs = () => process.hrtime.bigint() / 1000n;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,7 +1,9 @@
-// node bench/profile-summary.ts <file.cpuprofile> [top=25]
+// node bench/profile-summary.ts <file.cpuprofile> [top=25] [--window fromUs:toUs]
 // Summarises a V8 CPU profile (the server's, from BENCH_NODE_ARGS=--cpu-prof): self time per
 // function, inclusive time per function (a function counted once per sample however deep it
 // recurses) and self time per package or source directory, as shares of all non-idle samples.
+// --window keeps the samples between two CLOCK_MONOTONIC µs stamps: the bench prints one per phase
+// when it profiles, so one phase can be read alone.
 import fs from 'node:fs';
 
 interface Node {
@@ -10,14 +12,18 @@ interface Node {
   children?: number[];
 }
 interface Profile {
+  startTime: number;
   nodes: Node[];
   samples: number[];
   timeDeltas: number[];
 }
 
-const file = process.argv[2];
-if (!file) throw new Error('usage: node bench/profile-summary.ts <file.cpuprofile> [top]');
-const top = Number(process.argv[3] ?? 25);
+const args = process.argv.slice(2);
+const w = args.indexOf('--window');
+const [from, to] = w >= 0 ? args.splice(w, 2)[1].split(':').map(Number) : [-Infinity, Infinity];
+const file = args[0];
+if (!file) throw new Error('usage: node bench/profile-summary.ts <file.cpuprofile> [top] [--window fromUs:toUs]');
+const top = Number(args[1] ?? 25);
 const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
 
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
@@ -43,8 +49,11 @@ const incl = new Map<string, number>();
 const areas = new Map<string, number>();
 let total = 0;
 let idle = 0;
+let at = prof.startTime;
 prof.samples.forEach((id, i) => {
   const dt = prof.timeDeltas[i] ?? 0;
+  at += dt;
+  if (at < from || at > to) return;
   const n = byId.get(id)!;
   if (n.callFrame.functionName === '(idle)') {
     idle += dt;
