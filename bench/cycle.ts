@@ -370,15 +370,13 @@ function summary(runs: Record<string, PhaseResult>[]): string {
 }
 
 async function scale(child: ChildProcess) {
-  // Seeding goes straight to the database (createMany in chunks) through the same repository and
-  // index functions as the service; the server is idle meanwhile.
+  // Seeding goes straight to the database (bench/scale-seed.ts: rows from the service's own index
+  // function, multiplied by the database); the server is idle meanwhile.
   const { createDb } = await import('../src/db/client.ts');
-  const { createUsersRepo } = await import('../src/db/scim-users.ts');
-  const { toWrite } = await import('../src/scim/users-service.ts');
+  const { seedUsers } = await import('./scale-seed.ts');
   const db = createDb(env.DATABASE_URL!);
   const tenant = await db.tenant.findFirst({ where: { domainKey: DOMAIN }, select: { id: true } });
   if (!tenant) throw new Error('tenant not found');
-  const repo = createUsersRepo(db);
   rows.push(
     '| users | lookup p50 ms | lookup p99 ms | lookup req/s | page@1 req/s | page@random p50 ms | page@random p99 ms | page@random req/s | page@middle req/s | middle ÷ first |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -386,17 +384,8 @@ async function scale(child: ChildProcess) {
   let have = 0;
   for (const target of [1000, 10000, 100000, 1000000].filter((n) => n <= SCALE)) {
     const t0 = performance.now();
-    while (have < target) {
-      const n = Math.min(2000, target - have);
-      await repo.createMany(
-        tenant.id,
-        Array.from({ length: n }, (_, k) => {
-          const i = have + k;
-          return { id: randomUUID(), w: toWrite({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: userName(i), active: true, displayName: `User ${i}`, emails: [{ type: 'work', value: userName(i), primary: true }] }) };
-        }),
-      );
-      have += n;
-    }
+    await seedUsers(db, tenant.id, have, target);
+    have = target;
     console.log(`seeded ${target} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const look = await phase(`lookup @${target}`, Array.from({ length: 3000 }, () => async () => {
       const i = Math.floor(Math.random() * target);
