@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createDb, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { Prisma } from '../src/db/generated/client.ts';
-import { CHECKPOINT_EVERY, checkpointsHeld, dropCheckpoints, isListOrder, pageIds, pageIdsSql, type ListResource } from '../src/db/deep-page.ts';
+import { CHECKPOINT_EVERY, checkpointsHeld, dropCheckpoints, isListOrder, pageIds, pageIdsSql, walksTaken, type ListResource } from '../src/db/deep-page.ts';
 import { testDatabase } from './helpers/test-db.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -108,6 +108,23 @@ test('the list counter moves with inserts, deletes and list-order moves only', a
   t.equal(await counter(db, 'Group', 't1'), 1, 'groups have their own counter');
   await db.scimGroup.delete({ where: { id: 'g1' } });
   t.equal(await counter(db, 'Group', 't1'), 2);
+});
+
+test('concurrent deep pages share one checkpoint walk and each still gets its exact page', async (t) => {
+  const [db] = await twoClients(t);
+  await seedUsers(db, 't1', 0, 4200);
+  dropCheckpoints(db);
+  const before = walksTaken(db);
+  const skips = [3100, 1500, 4000, 2200, 3900, 1000, 4100, 2999];
+  const pages = await Promise.all(skips.map((skip) => pageIds(db, 'User', 't1', skip, 100)));
+  for (const [k, skip] of skips.entries()) t.same(pages[k], await oracle(db, 't1', skip, 100), `skip ${skip}`);
+  t.equal(checkpointsHeld(db, 'User', 't1'), 4, 'checkpoints to the deepest page asked for');
+  // Each walk goes deeper than the one it waited for, so there are at most as many walks as
+  // distinct depths asked for (1,000 to 4,000), where every request used to take its own.
+  t.ok(walksTaken(db) - before <= 4, `walks taken: ${walksTaken(db) - before} for ${skips.length} requests`);
+  const again = walksTaken(db);
+  await Promise.all(skips.map((skip) => pageIds(db, 'User', 't1', skip, 100)));
+  t.equal(walksTaken(db), again, 'held checkpoints: no walk at all');
 });
 
 test('groups: deep pages equal the walk', async (t) => {

@@ -14,7 +14,10 @@
 //
 // Checkpoints are taken lazily, only as deep as a request needs, continuing from the deepest one
 // already held: after a write, the first deep request pays about the walk it would have paid
-// without them, and the next ones are flat.
+// without them, and the next ones are flat. One walk per list at a time: concurrent deep requests
+// wait for the walk under way and continue from where it ended. Each taking its own walk from the
+// same start made 16 concurrent random pages at 1,000,000 users queue up sixteen walks of up to a
+// million rows on the one connection (p99 4.5 s against 0.3 s for the first page).
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 
@@ -33,6 +36,10 @@ interface Checkpoints {
 }
 
 const caches = new WeakMap<Db, Map<string, Checkpoints>>();
+/** The walk under way for a set of checkpoints. */
+const walking = new WeakMap<Checkpoints, Promise<void>>();
+/** Walks taken per client (tests: concurrent requests share one). */
+const walks = new WeakMap<Db, number>();
 
 function cacheOf(db: Db): Map<string, Checkpoints> {
   let c = caches.get(db);
@@ -84,6 +91,28 @@ async function extend(db: Db, resource: ListResource, tenantId: string, cps: Che
   return true;
 }
 
+/** Extends `cps` to `target` unless another request's walk gets there first; a walk that finds
+ * the counter moved drops the set (the page then takes the plain walk). */
+async function reach(db: Db, resource: ListResource, tenantId: string, cache: Map<string, Checkpoints>, key: string, cps: Checkpoints, target: number): Promise<void> {
+  for (;;) {
+    if (cps.ids.length * CHECKPOINT_EVERY >= target || cache.get(key) !== cps) return;
+    const running = walking.get(cps);
+    if (!running) break;
+    // A failed walk is that request's error; this one checks again and may walk itself.
+    await running.catch(() => undefined);
+  }
+  walks.set(db, (walks.get(db) ?? 0) + 1);
+  const walk = extend(db, resource, tenantId, cps, target).then((ok) => {
+    if (!ok && cache.get(key) === cps) cache.delete(key);
+  });
+  walking.set(cps, walk);
+  try {
+    await walk;
+  } finally {
+    walking.delete(cps);
+  }
+}
+
 /**
  * The ids of one unfiltered page (`LIMIT take OFFSET skip` in list order) as a subquery with one
  * column "id", for `FROM (<this>) p JOIN ... ON ... = p."id"`. Shallow pages are the plain walk.
@@ -100,7 +129,7 @@ export async function pageIdsSql(db: Db, resource: ListResource, tenantId: strin
     cache.set(key, cps);
   }
   const target = Math.floor(skip / CHECKPOINT_EVERY) * CHECKPOINT_EVERY;
-  if (cps.ids.length * CHECKPOINT_EVERY < target && !(await extend(db, resource, tenantId, cps, target))) cache.delete(key);
+  await reach(db, resource, tenantId, cache, key, cps, target);
   // Fewer checkpoints than asked: the list is shorter than the offset, or the counter moved.
   const k = Math.min(target / CHECKPOINT_EVERY, cps.ids.length);
   if (k === 0 || cache.get(key) !== cps) return plainPage(resource, tenantId, skip, take);
@@ -132,6 +161,11 @@ export function isListOrder(orderBy: readonly object[]): boolean {
 /** Forgets every checkpoint held for `db` (tests: a cold process). */
 export function dropCheckpoints(db: Db): void {
   caches.delete(db);
+}
+
+/** How many checkpoint walks `db` has taken (tests). */
+export function walksTaken(db: Db): number {
+  return walks.get(db) ?? 0;
 }
 
 /** How many checkpoints this process holds for a tenant's list (tests). */
