@@ -162,3 +162,15 @@ t.test('inPlaceChanges: only changes an UPDATE can find by content', async (t) =
   );
   t.same(inPlaceChanges([row('emails', 'a', null)], [row('emails', 'a', 'work')]), [{ from: row('emails', 'a', null), to: row('emails', 'a', 'work') }], 'a NULL column found by IS NULL');
 });
+
+t.test('a create leaves out only the columns empty in every row', async (t) => {
+  const { db, repo } = await setup(t);
+  // typeKey is NULL in the first row only: the column stays in the multi-row INSERT.
+  await repo.create('ta', 'u1', toWrite({ userName: 'one', emails: [{ value: 'a@a.test' }, { value: 'b@a.test', type: 'work', primary: true }] }));
+  const rows = await storedValues(db, 'u1');
+  t.same(rows, await impliedValues(db, 'u1'));
+  t.same(rows.map((r) => [r.typeKey, r.primary]), [[null, false], ['work', true]]);
+  const user = await db.scimUser.findUniqueOrThrow({ where: { id: 'u1' } });
+  t.equal(user.externalId, null, 'an absent attribute is NULL');
+  t.equal(user.active, true);
+});

@@ -55,9 +55,12 @@ type Row = {
 const USER_COLUMNS: ReadonlySet<string> = new Set(Object.values(Prisma.ScimUserScalarFieldEnum));
 const VALUE_COLUMNS: ReadonlySet<string> = new Set(Object.values(Prisma.ScimUserValueScalarFieldEnum));
 
-/** A portable multi-row INSERT; every row has the first row's columns (missing ones are NULL). */
+/** A portable multi-row INSERT; every row has the first row's columns (missing ones are NULL).
+ * Columns NULL in every row are left to the INSERT's default (NULL: every such column is nullable
+ * without a default): a user has ~30 columns and each value row ~13, mostly empty, and every bind
+ * parameter is JSON-encoded and compiled by Prisma. */
 function insertSql(table: 'ScimUser' | 'ScimUserValue', columns: ReadonlySet<string>, rows: Record<string, unknown>[]): Prisma.Sql {
-  const names = Object.keys(rows[0]);
+  const names = Object.keys(rows[0]).filter((n) => rows.some((r) => r[n] !== null && r[n] !== undefined));
   for (const n of names) if (!columns.has(n)) throw new Error(`${table} has no column ${n}`);
   const list = Prisma.raw(names.map((n) => `"${n}"`).join(', '));
   const values = rows.map((r) => Prisma.sql`(${Prisma.join(names.map((n) => r[n] ?? null))})`);
