@@ -174,3 +174,23 @@ t.test('a create leaves out only the columns empty in every row', async (t) => {
   t.equal(user.externalId, null, 'an absent attribute is NULL');
   t.equal(user.active, true);
 });
+
+t.test('an update that adds rows starts its transaction from the read made before it', async (t) => {
+  const { db, repo } = await setup(t);
+  await repo.create('ta', 'boss', toWrite({ userName: 'boss', displayName: 'Boss' }));
+  await repo.create('ta', 'u1', toWrite(withEmail({ userName: 'one', [ENTERPRISE]: { manager: { value: 'boss' } } }, 'a@a.test')));
+  await db.scimGroup.create({ data: { id: 'g1', tenantId: 'ta', displayNameKey: 'staff', displayName: 'Staff', data: '{}' } });
+  await db.scimMember.create({ data: { tenantId: 'ta', groupId: 'g1', userId: 'u1' } });
+  const add = (i: number) =>
+    repo.update('ta', 'u1', (cur) => ({ ...toWrite({ ...cur.data, emails: [...(cur.data.emails as object[]), { type: 'other', value: `e${i}@a.test` }] }), oldValues: toWrite(cur.data).values }), { groups: true });
+  const rec = await add(0);
+  t.same(rec.groups, [{ value: 'g1', display: 'Staff' }], 'groups from the read before the transaction');
+  t.equal(rec.managerDisplayName, 'Boss');
+  // Simultaneous adds: all but one first attempt start from a stale read, lose the version and read again.
+  const n = 8;
+  await Promise.all(Array.from({ length: n }, (_, i) => add(i + 1)));
+  const row = await db.scimUser.findUniqueOrThrow({ where: { id: 'u1' } });
+  t.equal(row.version, n + 2, 'no update lost');
+  t.equal((JSON.parse(row.data).emails as unknown[]).length, n + 2, 'every add kept');
+  t.same(await storedValues(db, 'u1'), await impliedValues(db, 'u1'), 'rows match the document');
+});

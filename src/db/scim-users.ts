@@ -283,12 +283,8 @@ export type UserMutation = (cur: UserRecord) => UserWrite & { oldValues?: Column
  * database with real concurrency (PostgreSQL) a concurrent writer makes it change no row, and the
  * whole transaction runs again instead of overwriting that change. Plain statements, for the
  * reason given at createUser. */
-async function updateInTx(tx: Tx, tenantId: string, id: string, mutate: UserMutation): Promise<UserRecord> {
-  const [cur] = await tx.$queryRaw<Row[]>(Prisma.sql`
-    SELECT "id", "data", "version", "createdAt", "updatedAt", "managerId" FROM "ScimUser"
-    WHERE "id" = ${id} AND "tenantId" = ${tenantId}`);
-  if (!cur) throw new NotFound(`user ${id}`);
-  const w = mutate(toRecord(cur));
+async function updateInTx(tx: Tx, tenantId: string, id: string, mutate: UserMutation, prepared?: Prepared): Promise<UserRecord> {
+  const { cur, w } = prepared ?? (await readAndMutate(tx, tenantId, id, mutate));
   // Only a changed manager is checked: a manager deleted since must not block other edits.
   if (w.columns.managerId !== cur.managerId) await requireManager(tx, tenantId, w.columns.managerId);
   const now = new Date();
@@ -300,16 +296,42 @@ async function updateInTx(tx: Tx, tenantId: string, id: string, mutate: UserMuta
     await tx.$executeRaw`DELETE FROM "ScimUserValue" WHERE "tenantId" = ${tenantId} AND "userId" = ${id}`;
     for (const sql of valueInserts(tenantId, id, w.values)) await tx.$executeRaw(sql);
   }
-  return written(id, w, data, cur.version + 1, cur.createdAt, now);
+  const rec = written(id, w, data, cur.version + 1, cur.createdAt, now);
+  if (prepared?.cur.groups) rec.groups = prepared.cur.groups;
+  if (prepared && cur.managerId && w.columns.managerId === cur.managerId) rec.managerDisplayName = cur.managerDisplayName;
+  return rec;
+}
+
+/** A read and the write made from it before the transaction (readForWrite): the transaction's
+ * first attempt starts from them, its version-keyed UPDATE proving them still current. */
+interface Prepared {
+  cur: UserRecord;
+  w: ReturnType<UserMutation>;
+}
+
+async function readAndMutate(tx: Tx, tenantId: string, id: string, mutate: UserMutation): Promise<Prepared> {
+  const [row] = await tx.$queryRaw<Row[]>(Prisma.sql`
+    SELECT "id", "data", "version", "createdAt", "updatedAt", "managerId" FROM "ScimUser"
+    WHERE "id" = ${id} AND "tenantId" = ${tenantId}`);
+  if (!row) throw new NotFound(`user ${id}`);
+  const cur = toRecord(row);
+  return { cur, w: mutate(cur) };
 }
 
 async function updateUser(db: Db, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<UserRecord> {
   try {
-    const fast = await updateInBatch(db, tenantId, id, mutate, opts);
-    if (fast) return fast;
-    const rec = await withRetry(() => db.$transaction((tx) => updateInTx(tx, tenantId, id, mutate)));
-    if (opts.groups) await attachGroups(db, tenantId, [rec]);
-    await attachManagers(db, tenantId, [rec]);
+    const out = await updateInBatch(db, tenantId, id, mutate, opts);
+    if ('done' in out) return out.done;
+    let first = out.prepared;
+    const rec = await withRetry(() =>
+      db.$transaction((tx) => {
+        const prepared = first;
+        first = undefined;
+        return updateInTx(tx, tenantId, id, mutate, prepared);
+      }),
+    );
+    if (opts.groups && !rec.groups) await attachGroups(db, tenantId, [rec]);
+    if (rec.managerDisplayName === undefined) await attachManagers(db, tenantId, [rec]);
     return rec;
   } catch (err) {
     throwNeutral(err);
@@ -407,16 +429,17 @@ function userUpdateSql(tenantId: string, id: string, version: number, set: Recor
     WHERE "id" = ${id} AND "tenantId" = ${tenantId} AND "version" = ${version}`;
 }
 
-/** Read, mutate, then writeInBatch. null (nothing written) when the interactive update must do
- * it: rows come or go, the manager changes (checked inside that transaction), or a concurrent
- * writer won the version, so contention is met exactly as before. */
-async function updateInBatch(db: Db, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<UserRecord | null> {
+/** Read, mutate, then writeInBatch. Otherwise the interactive update does it: rows come or go or
+ * the manager changes (checked inside that transaction), starting from this read and write; or a
+ * concurrent writer won the version, and it reads again, so contention is met exactly as before. */
+async function updateInBatch(db: Db, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<{ done: UserRecord } | { prepared?: Prepared }> {
   const cur = await readForWrite(db, tenantId, id, opts.groups);
   if (!cur) throw new NotFound(`user ${id}`);
   const w = mutate(cur);
-  if (w.columns.managerId !== cur.managerId || !w.oldValues) return null;
-  const changes = inPlaceChanges(w.oldValues, w.values);
-  return changes ? writeInBatch(db, tenantId, cur, w, changes) : null;
+  const changes = w.columns.managerId === cur.managerId && w.oldValues ? inPlaceChanges(w.oldValues, w.values) : null;
+  if (!changes) return { prepared: { cur, w } };
+  const done = await writeInBatch(db, tenantId, cur, w, changes);
+  return done ? { done } : {};
 }
 
 /** ONE batch transaction: the UPDATE keyed by the version `cur` was read at, then the in-place
