@@ -11,6 +11,7 @@ import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTe
 import { NotFound, ReferenceNotFound, throwNeutral } from './errors.ts';
 import type { UserLookup } from '../scim/filter/key-lookup.ts';
 import { pageIdsSql } from './deep-page.ts';
+import { rawDate } from './raw-values.ts';
 
 export type UserWhere = Prisma.ScimUserWhereInput;
 export type UserOrderBy = Prisma.ScimUserOrderByWithRelationInput;
@@ -54,9 +55,12 @@ type Row = {
 const USER_COLUMNS: ReadonlySet<string> = new Set(Object.values(Prisma.ScimUserScalarFieldEnum));
 const VALUE_COLUMNS: ReadonlySet<string> = new Set(Object.values(Prisma.ScimUserValueScalarFieldEnum));
 
-/** A portable multi-row INSERT; every row has the first row's columns (missing ones are NULL). */
+/** A portable multi-row INSERT; every row has the first row's columns (missing ones are NULL).
+ * Columns NULL in every row are left to the INSERT's default (NULL: every such column is nullable
+ * without a default): a user has ~30 columns and each value row ~13, mostly empty, and every bind
+ * parameter is JSON-encoded and compiled by Prisma. */
 function insertSql(table: 'ScimUser' | 'ScimUserValue', columns: ReadonlySet<string>, rows: Record<string, unknown>[]): Prisma.Sql {
-  const names = Object.keys(rows[0]);
+  const names = Object.keys(rows[0]).filter((n) => rows.some((r) => r[n] !== null && r[n] !== undefined));
   for (const n of names) if (!columns.has(n)) throw new Error(`${table} has no column ${n}`);
   const list = Prisma.raw(names.map((n) => `"${n}"`).join(', '));
   const values = rows.map((r) => Prisma.sql`(${Prisma.join(names.map((n) => r[n] ?? null))})`);
@@ -279,42 +283,184 @@ export type UserMutation = (cur: UserRecord) => UserWrite & { oldValues?: Column
  * database with real concurrency (PostgreSQL) a concurrent writer makes it change no row, and the
  * whole transaction runs again instead of overwriting that change. Plain statements, for the
  * reason given at createUser. */
-async function updateInTx(tx: Tx, tenantId: string, id: string, mutate: UserMutation): Promise<UserRecord> {
-  const [cur] = await tx.$queryRaw<Row[]>(Prisma.sql`
-    SELECT "id", "data", "version", "createdAt", "updatedAt", "managerId" FROM "ScimUser"
-    WHERE "id" = ${id} AND "tenantId" = ${tenantId}`);
-  if (!cur) throw new NotFound(`user ${id}`);
-  const w = mutate(toRecord(cur));
+async function updateInTx(tx: Tx, tenantId: string, id: string, mutate: UserMutation, prepared?: Prepared): Promise<UserRecord> {
+  const { cur, w } = prepared ?? (await readAndMutate(tx, tenantId, id, mutate));
   // Only a changed manager is checked: a manager deleted since must not block other edits.
   if (w.columns.managerId !== cur.managerId) await requireManager(tx, tenantId, w.columns.managerId);
   const now = new Date();
   const data = w.json ?? JSON.stringify(w.doc);
-  const set: Record<string, unknown> = { ...w.columns, displayName: w.displayName, data, updatedAt: now };
-  const assignments = Object.keys(set).map((n) => {
-    if (!USER_COLUMNS.has(n)) throw new Error(`ScimUser has no column ${n}`);
-    return Prisma.sql`${Prisma.raw(`"${n}"`)} = ${set[n] ?? null}`;
-  });
-  const changed = await tx.$executeRaw(Prisma.sql`
-    UPDATE "ScimUser" SET ${Prisma.join(assignments)}, "version" = "version" + 1
-    WHERE "id" = ${id} AND "tenantId" = ${tenantId} AND "version" = ${cur.version}`);
+  const changed = await tx.$executeRaw(userUpdateSql(tenantId, id, cur.version, { ...w.columns, displayName: w.displayName, data, updatedAt: now }));
   if (changed !== 1) throw new RetryTransaction();
   // Value rows are rewritten only when they changed: most Entra PATCHes touch scalars.
   if (!w.oldValues || !sameValues(w.oldValues, w.values)) {
     await tx.$executeRaw`DELETE FROM "ScimUserValue" WHERE "tenantId" = ${tenantId} AND "userId" = ${id}`;
     for (const sql of valueInserts(tenantId, id, w.values)) await tx.$executeRaw(sql);
   }
-  return written(id, w, data, cur.version + 1, cur.createdAt, now);
+  const rec = written(id, w, data, cur.version + 1, cur.createdAt, now);
+  if (prepared?.cur.groups) rec.groups = prepared.cur.groups;
+  if (prepared && cur.managerId && w.columns.managerId === cur.managerId) rec.managerDisplayName = cur.managerDisplayName;
+  return rec;
+}
+
+/** A read and the write made from it before the transaction (readForWrite): the transaction's
+ * first attempt starts from them, its version-keyed UPDATE proving them still current. */
+interface Prepared {
+  cur: UserRecord;
+  w: ReturnType<UserMutation>;
+}
+
+async function readAndMutate(tx: Tx, tenantId: string, id: string, mutate: UserMutation): Promise<Prepared> {
+  const [row] = await tx.$queryRaw<Row[]>(Prisma.sql`
+    SELECT "id", "data", "version", "createdAt", "updatedAt", "managerId" FROM "ScimUser"
+    WHERE "id" = ${id} AND "tenantId" = ${tenantId}`);
+  if (!row) throw new NotFound(`user ${id}`);
+  const cur = toRecord(row);
+  return { cur, w: mutate(cur) };
 }
 
 async function updateUser(db: Db, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<UserRecord> {
   try {
-    const rec = await withRetry(() => db.$transaction((tx) => updateInTx(tx, tenantId, id, mutate)));
-    if (opts.groups) await attachGroups(db, tenantId, [rec]);
-    await attachManagers(db, tenantId, [rec]);
+    const out = await updateInBatch(db, tenantId, id, mutate, opts);
+    if ('done' in out) return out.done;
+    let first = out.prepared;
+    const rec = await withRetry(() =>
+      db.$transaction((tx) => {
+        const prepared = first;
+        first = undefined;
+        return updateInTx(tx, tenantId, id, mutate, prepared);
+      }),
+    );
+    if (opts.groups && !rec.groups) await attachGroups(db, tenantId, [rec]);
+    if (rec.managerDisplayName === undefined) await attachManagers(db, tenantId, [rec]);
     return rec;
   } catch (err) {
     throwNeutral(err);
   }
+}
+
+type WriteReadRow = Row & { managerDisplayName: string | null; groupId?: string | null; groupDisplay?: string | null };
+
+/** The user with its manager's displayName and, when asked, its groups: one statement where the
+ * interactive update pays a SELECT inside its transaction and two more after it. */
+async function readForWrite(db: Db, tenantId: string, id: string, groups: boolean): Promise<UserRecord | null> {
+  const joins = groups
+    ? Prisma.sql`LEFT JOIN "ScimMember" m ON m."userId" = u."id" AND m."tenantId" = u."tenantId"
+        LEFT JOIN "ScimGroup" g ON g."id" = m."groupId"`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<WriteReadRow[]>(Prisma.sql`
+    SELECT u."id", u."data", u."version", u."createdAt", u."updatedAt", u."managerId",
+           mgr."displayName" AS "managerDisplayName"${groups ? Prisma.sql`, g."id" AS "groupId", g."displayName" AS "groupDisplay"` : Prisma.empty}
+    FROM "ScimUser" u
+    LEFT JOIN "ScimUser" mgr ON mgr."id" = u."managerId" AND mgr."tenantId" = u."tenantId"
+    ${joins}
+    WHERE u."id" = ${id} AND u."tenantId" = ${tenantId}${groups ? Prisma.sql` ORDER BY m."id"` : Prisma.empty}`);
+  if (rows.length === 0) return null;
+  const r = rows[0];
+  const rec: UserRecord = {
+    id: r.id,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    version: r.version,
+    createdAt: rawDate(r.createdAt),
+    updatedAt: rawDate(r.updatedAt),
+    managerId: r.managerId,
+  };
+  if (r.managerId) rec.managerDisplayName = r.managerDisplayName;
+  if (groups) rec.groups = rows.filter((x) => x.groupId).map((x) => ({ value: x.groupId!, display: x.groupDisplay ?? '' }));
+  return rec;
+}
+
+/** A value row changed in place: the stored row, found by its content, takes the new content. */
+export interface ValueChange {
+  from: ColumnValues;
+  to: ColumnValues;
+}
+
+/** The value rows that change in place, when every change can be written as an UPDATE that finds
+ * exactly one row by its old content; null when rows come or go (or move), which the interactive
+ * update rewrites. Each old content must be unique and absent from the new list, and each new
+ * content absent from the old list, so no UPDATE can match a row another one already wrote, nor
+ * a row a concurrent writer of the same document left. */
+export function inPlaceChanges(before: ColumnValues[], after: ColumnValues[]): ValueChange[] | null {
+  if (before.length !== after.length) return null;
+  const was = before.map((v) => JSON.stringify(v));
+  const now = after.map((v) => JSON.stringify(v));
+  const changes: ValueChange[] = [];
+  for (let i = 0; i < was.length; i++) {
+    if (was[i] === now[i]) continue;
+    if (before[i].attr !== after[i].attr) return null;
+    if (was.indexOf(was[i]) !== i || was.indexOf(was[i], i + 1) !== -1 || now.includes(was[i]) || was.includes(now[i])) return null;
+    changes.push({ from: before[i], to: after[i] });
+  }
+  return changes;
+}
+
+/** True in the batch only after its own UPDATE: the row carries the version and the document this
+ * write gave it. A concurrent writer that won holds another document (nothing changes), or this
+ * very document, whose value rows are then already the ones this write would leave. */
+function ownWrite(tenantId: string, id: string, version: number, data: string): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "ScimUser" o WHERE o."id" = ${id} AND o."tenantId" = ${tenantId} AND o."version" = ${version} AND o."data" = ${data})`;
+}
+
+function columnIs(name: string, value: unknown): Prisma.Sql {
+  if (!VALUE_COLUMNS.has(name)) throw new Error(`ScimUserValue has no column ${name}`);
+  const col = Prisma.raw(`"${name}"`);
+  return value === null || value === undefined ? Prisma.sql`${col} IS NULL` : Prisma.sql`${col} = ${value}`;
+}
+
+function valueUpdateSql(tenantId: string, id: string, c: ValueChange, guard: Prisma.Sql): Prisma.Sql {
+  const set = Object.keys(c.to)
+    .filter((n) => c.to[n] !== c.from[n])
+    .map((n) => {
+      if (!VALUE_COLUMNS.has(n)) throw new Error(`ScimUserValue has no column ${n}`);
+      return Prisma.sql`${Prisma.raw(`"${n}"`)} = ${c.to[n] ?? null}`;
+    });
+  const match = Object.keys(c.from).map((n) => columnIs(n, c.from[n]));
+  return Prisma.sql`UPDATE "ScimUserValue" SET ${Prisma.join(set)}
+    WHERE "tenantId" = ${tenantId} AND "userId" = ${id} AND ${Prisma.join(match, ' AND ')} AND ${guard}`;
+}
+
+function userUpdateSql(tenantId: string, id: string, version: number, set: Record<string, unknown>): Prisma.Sql {
+  const assignments = Object.keys(set).map((n) => {
+    if (!USER_COLUMNS.has(n)) throw new Error(`ScimUser has no column ${n}`);
+    return Prisma.sql`${Prisma.raw(`"${n}"`)} = ${set[n] ?? null}`;
+  });
+  return Prisma.sql`
+    UPDATE "ScimUser" SET ${Prisma.join(assignments)}, "version" = "version" + 1
+    WHERE "id" = ${id} AND "tenantId" = ${tenantId} AND "version" = ${version}`;
+}
+
+/** Read, mutate, then writeInBatch. Otherwise the interactive update does it: rows come or go or
+ * the manager changes (checked inside that transaction), starting from this read and write; or a
+ * concurrent writer won the version, and it reads again, so contention is met exactly as before. */
+async function updateInBatch(db: Db, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<{ done: UserRecord } | { prepared?: Prepared }> {
+  const cur = await readForWrite(db, tenantId, id, opts.groups);
+  if (!cur) throw new NotFound(`user ${id}`);
+  const w = mutate(cur);
+  const changes = w.columns.managerId === cur.managerId && w.oldValues ? inPlaceChanges(w.oldValues, w.values) : null;
+  if (!changes) return { prepared: { cur, w } };
+  const done = await writeInBatch(db, tenantId, cur, w, changes);
+  return done ? { done } : {};
+}
+
+/** ONE batch transaction: the UPDATE keyed by the version `cur` was read at, then the in-place
+ * value-row UPDATEs guarded by ownWrite. An interactive transaction paid BEGIN, COMMIT and a
+ * compile per statement; this compiles once. null when the version moved on: then nothing
+ * changed. Exported for the test that gives it a stale read. */
+export async function writeInBatch(db: Db, tenantId: string, cur: UserRecord, w: UserWrite, changes: ValueChange[]): Promise<UserRecord | null> {
+  const now = new Date();
+  const data = w.json ?? JSON.stringify(w.doc);
+  const version = cur.version + 1;
+  const statements = [db.$executeRaw(userUpdateSql(tenantId, cur.id, cur.version, { ...w.columns, displayName: w.displayName, data, updatedAt: now }))];
+  if (changes.length > 0) {
+    const guard = ownWrite(tenantId, cur.id, version, data);
+    for (const c of changes) statements.push(db.$executeRaw(valueUpdateSql(tenantId, cur.id, c, guard)));
+  }
+  const [changed] = await db.$transaction(statements);
+  if (changed !== 1) return null;
+  const rec = written(cur.id, w, data, version, cur.createdAt, now);
+  if (cur.managerId) rec.managerDisplayName = cur.managerDisplayName;
+  if (cur.groups) rec.groups = cur.groups;
+  return rec;
 }
 
 /** Hard delete; memberships and value rows go by cascade. `check` runs inside the transaction
