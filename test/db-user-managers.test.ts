@@ -2,7 +2,7 @@
 // one plain statement by primary key (attachManagers), with the tenant checked on each row: a
 // manager of another tenant, or one deleted since, gives no displayName. Real database (SQLite
 // file, or PostgreSQL schema).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { freshDb } from './helpers/db.ts';
 import { createUsersRepo } from '../src/db/scim-users.ts';
 import { toWrite } from '../src/scim/users-service.ts';
@@ -10,12 +10,18 @@ import { toWrite } from '../src/scim/users-service.ts';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const managed = (userName: string, manager: string, extra: Record<string, unknown> = {}) => toWrite({ userName, ...extra, [ENT]: { manager: { value: manager } } });
 
-t.test('manager display names after writes and on the general list path', async (t) => {
+/** Tenants ta and tb, with a manager in each: u-boss ("The Boss") in ta, u-other in tb. */
+async function twoTenants(t: Test) {
   const db = await freshDb(t);
   for (const [id, domain] of [['ta', 'a.test'], ['tb', 'b.test']]) await db.tenant.create({ data: { id, domain, domainKey: domain, name: domain } });
   const repo = createUsersRepo(db);
   await repo.create('ta', 'u-boss', toWrite({ userName: 'boss', displayName: 'The Boss' }));
   await repo.create('tb', 'u-other', toWrite({ userName: 'other', displayName: 'Other Tenant' }));
+  return { db, repo };
+}
+
+t.test('manager display names after writes and on the general list path', async (t) => {
+  const { repo } = await twoTenants(t);
 
   const created = await repo.create('ta', 'u-w1', managed('w1', 'u-boss', { displayName: 'B' }));
   t.equal(created.managerDisplayName, 'The Boss', 'create');
@@ -37,11 +43,7 @@ t.test('manager display names after writes and on the general list path', async 
 });
 
 t.test('groups and manager display names in one statement (attachGroups), tenant-checked', async (t) => {
-  const db = await freshDb(t);
-  for (const [id, domain] of [['ta', 'a.test'], ['tb', 'b.test']]) await db.tenant.create({ data: { id, domain, domainKey: domain, name: domain } });
-  const repo = createUsersRepo(db);
-  await repo.create('ta', 'u-boss', toWrite({ userName: 'boss', displayName: 'The Boss' }));
-  await repo.create('tb', 'u-other', toWrite({ userName: 'other', displayName: 'Other Tenant' }));
+  const { db, repo } = await twoTenants(t);
   await repo.create('ta', 'u-w1', managed('w1', 'u-boss', { displayName: 'B' }));
   await repo.create('ta', 'u-plain', toWrite({ userName: 'plain', displayName: 'D' }));
   await repo.createMany('ta', [{ id: 'u-stray', w: managed('stray', 'u-other', { displayName: 'C' }) }]);
