@@ -120,7 +120,8 @@ for (const table of ['ScimUser', 'ScimGroup'] as const) {
   });
 }
 
-/** deleteVersioned whose every DELETE waits for what the check started (the concurrent write). */
+/** deleteVersioned on the same database whose every DELETE first waits for what the check started:
+ * the check is synchronous, so the concurrent write it starts must be let in before the DELETE. */
 async function deleteVersionedAfter(db: Db, table: VersionedTable, id: string, check: (v: number) => void, started: () => Promise<unknown>) {
   const gated = new Proxy(db, {
     get(target, prop, receiver) {
