@@ -289,7 +289,7 @@ async function updateGroup(db: Db, tenantId: string, id: string, mutate: GroupMu
 
 /** Hard delete; member rows go by cascade. `check` runs inside the transaction (If-Match) when given. */
 function removeGroup(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
-  return removeResource(db, counts, (c) => c.scimGroup, tenantId, id, check);
+  return removeResource(db, counts, 'ScimGroup', tenantId, id, check);
 }
 
 export function createGroupsRepo(db: Db) {

@@ -495,7 +495,7 @@ export async function writeInBatch(db: Db, tenantId: string, cur: UserRecord, w:
 /** Hard delete; memberships and value rows go by cascade. `check` runs inside the transaction
  * (If-Match) when given. */
 function removeUser(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
-  return removeResource(db, counts, (c) => c.scimUser, tenantId, id, check);
+  return removeResource(db, counts, 'ScimUser', tenantId, id, check);
 }
 
 /** Bulk seeding for the benchmark's scale mode: many users in one statement. */

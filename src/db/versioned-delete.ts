@@ -1,35 +1,52 @@
-// Deleting one SCIM resource row (ScimUser, ScimGroup), with the If-Match check in the same
-// transaction as the delete, so no write can slip between the version read and the delete.
+// Deleting one SCIM resource row (ScimUser, ScimGroup), with the If-Match check against the
+// version the delete itself requires, so no write can slip between the version read and the delete.
+//
+// Plain statements rather than model calls: DELETE /Users/{id} was a compiled `deleteMany`
+// (~2x a raw statement in Prisma's per-call cost), and with If-Match an interactive transaction of
+// BEGIN, a compiled `findFirst`, the `deleteMany` and COMMIT. Without If-Match it is now one
+// `$executeRaw`; with it, a version read and a DELETE that names that version. Server CPU per
+// request (bench/request-cost.ts, medians, loaded machine): DELETE /Users 2,734 → 1,802 µs on
+// SQLite and 3,031 → 1,917 µs on PostgreSQL; with If-Match 5,187 → 2,508 µs on SQLite.
 import type { Db } from './client.ts';
-import { throwNeutral } from './errors.ts';
+import { Prisma } from './generated/client.ts';
+import { Conflict, throwNeutral } from './errors.ts';
 import type { TenantCountCache } from './paging.ts';
 
-type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
-type Key = { where: { tenantId: string; id: string } };
+/** The tables deleteVersioned may name: a fixed set, so the identifier is never input. */
+export type VersionedTable = 'ScimUser' | 'ScimGroup';
 
-/** What the delete needs of a table's model: ScimUser's and ScimGroup's both fit. */
-export interface VersionedRows {
-  findFirst(args: Key & { select: { version: true } }): PromiseLike<{ version: number } | null>;
-  deleteMany(args: Key): PromiseLike<{ count: number }>;
+const TABLES: Record<VersionedTable, Prisma.Sql> = {
+  ScimUser: Prisma.raw('"ScimUser"'),
+  ScimGroup: Prisma.raw('"ScimGroup"'),
+};
+
+/** Reads before a conditional delete that a concurrent write keeps beating: each lost round means
+ * another request changed the row in between, so a few rounds only ever run under contention. */
+const CHECKED_ATTEMPTS = 8;
+
+async function currentVersion(db: Db, table: Prisma.Sql, tenantId: string, id: string): Promise<number | null> {
+  const rows = await db.$queryRaw<{ version: number | bigint }[]>`SELECT "version" FROM ${table} WHERE "tenantId" = ${tenantId} AND "id" = ${id}`;
+  return rows.length === 0 ? null : Number(rows[0].version);
+}
+
+/** Deletes the row only while it still has `version`: 0 when it changed or went meanwhile. */
+function deleteAtVersion(db: Db, table: Prisma.Sql, tenantId: string, id: string, version: number): Promise<number> {
+  return db.$executeRaw`DELETE FROM ${table} WHERE "tenantId" = ${tenantId} AND "id" = ${id} AND "version" = ${version}`;
 }
 
 /** Hard delete of the tenant's row `id`; `check` runs with its version before the delete (If-Match),
- * when given. False when there was no such row. */
-export async function deleteVersioned(
-  db: Db,
-  rows: (client: Tx) => VersionedRows,
-  tenantId: string,
-  id: string,
-  check?: (version: number) => void,
-): Promise<boolean> {
-  const key = { where: { tenantId, id } };
-  if (!check) return (await rows(db).deleteMany(key)).count > 0;
-  return db.$transaction(async (tx) => {
-    const cur = await rows(tx).findFirst({ ...key, select: { version: true } });
-    if (!cur) return false;
-    check(cur.version);
-    return (await rows(tx).deleteMany(key)).count > 0;
-  });
+ * when given, and the delete happens only if the row still has the version `check` accepted. False
+ * when there was no such row. */
+export async function deleteVersioned(db: Db, tableName: VersionedTable, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
+  const table = TABLES[tableName];
+  if (!check) return (await db.$executeRaw`DELETE FROM ${table} WHERE "tenantId" = ${tenantId} AND "id" = ${id}`) > 0;
+  for (let i = 0; i < CHECKED_ATTEMPTS; i++) {
+    const version = await currentVersion(db, table, tenantId, id);
+    if (version === null) return false;
+    check(version);
+    if ((await deleteAtVersion(db, table, tenantId, id, version)) > 0) return true;
+  }
+  throw new Conflict('a concurrent write kept changing the row being deleted');
 }
 
 /** deleteVersioned for a SCIM collection: the tenant's cached count is dropped around the delete,
@@ -37,13 +54,13 @@ export async function deleteVersioned(
 export async function removeResource(
   db: Db,
   counts: TenantCountCache,
-  rows: (client: Tx) => VersionedRows,
+  table: VersionedTable,
   tenantId: string,
   id: string,
   check?: (version: number) => void,
 ): Promise<boolean> {
   try {
-    return await counts.changing(tenantId, () => deleteVersioned(db, rows, tenantId, id, check));
+    return await counts.changing(tenantId, () => deleteVersioned(db, table, tenantId, id, check));
   } catch (err) {
     throwNeutral(err);
   }
