@@ -498,7 +498,7 @@ function removeUser(db: Db, counts: TenantCountCache, tenantId: string, id: stri
   return removeResource(db, counts, 'ScimUser', tenantId, id, check);
 }
 
-/** Bulk seeding for the benchmark's scale mode: many users in one statement. */
+/** Many users in one statement, written as given: no manager check, so tests can seed states the service refuses (a manager in another tenant). */
 async function createManyUsers(db: Db, counts: TenantCountCache, tenantId: string, items: { id: string; w: UserWrite }[]): Promise<void> {
   counts.invalidate(tenantId);
   await db.$transaction([
