@@ -1,0 +1,90 @@
+// The groups repository's plain statements on both databases: members added by INSERT … SELECT
+// (resolved in the tenant, idempotent, in id order, groups after users), the document left alone
+// by a member-only change and written when it changed.
+import t from 'tap';
+import { freshDb } from './helpers/db.ts';
+import { createGroupsRepo, type MemberDelta } from '../src/db/scim-groups.ts';
+import { ReferenceNotFound, SelfReference } from '../src/db/errors.ts';
+import { groupWrite } from '../src/scim/groups-service.ts';
+import type { Db } from '../src/db/client.ts';
+import type { MemberRef } from '../src/scim/membership.ts';
+
+async function tenantWithUsers(db: Db, tenantId: string, ids: string[]): Promise<void> {
+  await db.tenant.create({ data: { id: tenantId, domain: tenantId, domainKey: tenantId.toLowerCase(), name: tenantId } });
+  for (const id of ids) {
+    await db.scimUser.create({ data: { id, tenantId, userNameKey: id, displayName: `User ${id}`, data: '{}' } });
+  }
+}
+
+const add = (members: MemberRef[]) => () => ({ write: null, deltas: [{ op: 'add', members }] as MemberDelta[] });
+const members = async (repo: ReturnType<typeof createGroupsRepo>, tenantId: string, id: string) =>
+  (await repo.get(tenantId, id, { members: true }))!.members!;
+
+t.test('add: resolved in the tenant, idempotent, users in id order then groups', async (t) => {
+  const db = await freshDb(t);
+  await tenantWithUsers(db, 'T', ['u3', 'u1', 'u2', 'u4']);
+  await tenantWithUsers(db, 'O', ['o1']);
+  const repo = createGroupsRepo(db);
+  await repo.create('T', 'g', groupWrite({ displayName: 'G' }), []);
+  await repo.create('T', 'sub', groupWrite({ displayName: 'Sub' }), []);
+
+  await repo.update('T', 'g', add([{ value: 'u3' }, { value: 'u1' }]));
+  t.same((await members(repo, 'T', 'g')).map((m) => m.value), ['u1', 'u3'], 'inserted in id order');
+
+  // Existing members, a new user, a group untyped and a group typed: the rows the first INSERT
+  // skips are resolved afterwards.
+  await repo.update('T', 'g', add([{ value: 'u1' }, { value: 'sub' }, { value: 'u2' }, { value: 'u3' }]));
+  t.same(await members(repo, 'T', 'g'), [
+    { value: 'u1', type: 'User', display: 'User u1' },
+    { value: 'u3', type: 'User', display: 'User u3' },
+    { value: 'u2', type: 'User', display: 'User u2' },
+    { value: 'sub', type: 'Group', display: 'Sub' },
+  ]);
+  await repo.update('T', 'g', add([{ value: 'sub', type: 'Group' }, { value: 'u2', type: 'User' }]));
+  t.equal((await members(repo, 'T', 'g')).length, 4, 'adding members again changes nothing');
+
+  const typedWrong = await repo.update('T', 'g', add([{ value: 'u4', type: 'Group' }])).catch((e: unknown) => e);
+  t.match(typedWrong, ReferenceNotFound, 'a user named as a Group is not a Group');
+
+  const foreign = await repo.update('T', 'g', add([{ value: 'u4' }, { value: 'o1' }])).catch((e: unknown) => e);
+  t.ok(foreign instanceof ReferenceNotFound, 'another tenant\'s user is refused');
+  t.match(foreign, { value: 'o1' });
+  t.equal((await members(repo, 'T', 'g')).length, 4, 'and the user inserted before the refusal is rolled back');
+
+  const self = await repo.update('T', 'sub', add([{ value: 'u4' }, { value: 'sub' }])).catch((e: unknown) => e);
+  t.ok(self instanceof SelfReference);
+  t.same(await members(repo, 'T', 'sub'), [], 'nothing added to the group that named itself');
+
+  t.equal((await repo.get('T', 'g', { members: false }))!.version, 4, 'each successful add bumped the version once');
+});
+
+t.test('add: concurrent overlapping adds leave the union, each add acknowledged', async (t) => {
+  const db = await freshDb(t);
+  const ids = Array.from({ length: 30 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+  await tenantWithUsers(db, 'T', ids);
+  const repo = createGroupsRepo(db);
+  await repo.create('T', 'g', groupWrite({ displayName: 'G' }), []);
+  const refs = (from: number, to: number) => ids.slice(from, to).map((value) => ({ value }));
+  const done = await Promise.all([repo.update('T', 'g', add(refs(0, 20))), repo.update('T', 'g', add(refs(10, 30))), repo.update('T', 'g', add(refs(5, 25)))]);
+  t.same(done.map((r) => r.version).sort(), [2, 3, 4]);
+  t.same((await members(repo, 'T', 'g')).map((m) => m.value).sort(), ids);
+});
+
+t.test('update: the document is written only when it changed', async (t) => {
+  const db = await freshDb(t);
+  await tenantWithUsers(db, 'T', ['u1']);
+  const repo = createGroupsRepo(db);
+  await repo.create('T', 'g', groupWrite({ displayName: 'Sales', externalId: 'x1' }), []);
+  const same = await repo.update('T', 'g', (cur) => ({ write: groupWrite(cur.data), deltas: [{ op: 'add', members: [{ value: 'u1' }] }] }));
+  t.same(same.data, { displayName: 'Sales', externalId: 'x1' });
+  t.equal(same.version, 2);
+
+  const renamed = await repo.update('T', 'g', () => ({ write: groupWrite({ displayName: 'Sales EMEA', externalId: 'x1' }), deltas: [] }));
+  t.same(renamed.data, { displayName: 'Sales EMEA', externalId: 'x1' });
+  const row = await db.scimGroup.findUnique({ where: { id: 'g' } });
+  t.match(row, { displayName: 'Sales EMEA', displayNameKey: 'sales emea', externalId: 'x1', version: 3 });
+
+  await repo.update('T', 'g', () => ({ write: groupWrite({ displayName: 'Sales EMEA' }), deltas: [] }));
+  t.match(await db.scimGroup.findUnique({ where: { id: 'g' } }), { externalId: null, data: '{"displayName":"Sales EMEA"}', version: 4 }, 'a column alone changed');
+  t.same((await members(repo, 'T', 'g')).map((m) => m.value), ['u1']);
+});
