@@ -88,3 +88,18 @@ t.test('update: the document is written only when it changed', async (t) => {
   t.match(await db.scimGroup.findUnique({ where: { id: 'g' } }), { externalId: null, data: '{"displayName":"Sales EMEA"}', version: 4 }, 'a column alone changed');
   t.same((await members(repo, 'T', 'g')).map((m) => m.value), ['u1']);
 });
+
+t.test('create: the record built from the write is the record read back', async (t) => {
+  const db = await freshDb(t);
+  await tenantWithUsers(db, 'T', ['u1', 'u2']);
+  const repo = createGroupsRepo(db);
+  const bare = await repo.create('T', 'g1', groupWrite({ displayName: 'Bare', externalId: 'e1' }), []);
+  t.same(bare, await repo.get('T', 'g1', { members: false }), 'the INSERT alone');
+  const full = await repo.create('T', 'g2', groupWrite({ displayName: 'Full' }), [{ value: 'u2' }, { value: 'g1' }, { value: 'u1' }]);
+  const read = await repo.get('T', 'g2', { members: true });
+  t.same({ ...full, members: read!.members }, read, 'the INSERT and its members in one transaction');
+  t.same(read!.members!.map((m) => m.value), ['u1', 'u2', 'g1']);
+  const refused = await repo.create('T', 'g3', groupWrite({ displayName: 'Three' }), [{ value: 'u1' }, { value: 'g3' }]).catch((e: unknown) => e);
+  t.ok(refused instanceof SelfReference, 'a group named as its own member is refused');
+  t.equal(await repo.get('T', 'g3', { members: false }), null, 'and nothing of it is stored');
+});
