@@ -103,3 +103,32 @@ t.test('create: the record built from the write is the record read back', async 
   t.ok(refused instanceof SelfReference, 'a group named as its own member is refused');
   t.equal(await repo.get('T', 'g3', { members: false }), null, 'and nothing of it is stored');
 });
+
+t.test('list: key lookups and the plain list as one statement, the same rows and totals as the general path', async (t) => {
+  const db = await freshDb(t);
+  await tenantWithUsers(db, 'T', []);
+  await tenantWithUsers(db, 'O', []);
+  const repo = createGroupsRepo(db);
+  for (let i = 0; i < 7; i++) await repo.create('T', `g${i}`, groupWrite({ displayName: `Team ${i}` }), []);
+  await repo.create('O', 'o1', groupWrite({ displayName: 'Team 1' }), []);
+  const orderBy = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+  const both = async (where: object, skip: number, take: number) => {
+    const q = { where, orderBy, skip, take };
+    const fast = await repo.list('T', { ...q, members: false });
+    const general = await repo.list('T', { ...q, members: true });
+    t.same(fast, { total: general.total, records: general.records.map(({ members: _, ...r }) => r) }, JSON.stringify(q));
+    return fast;
+  };
+  const one = await both({ displayNameKey: { equals: 'team 1' } }, 0, 100);
+  t.same(one.records.map((r) => r.id), ['g1'], 'displayName in this tenant only');
+  t.type(one.records[0].createdAt, Date);
+  t.equal((await both({ id: { equals: 'g2' } }, 0, 100)).records[0].data.displayName, 'Team 2');
+  t.equal((await both({ id: { equals: 'o1' } }, 0, 100)).total, 0, 'another tenant\'s id is not found');
+  t.equal((await both({ displayNameKey: { equals: 'team 3' } }, 0, 0)).total, 1, 'a count of a key');
+  t.equal((await both({ displayNameKey: { equals: 'team 3' } }, 1, 1)).total, 1, 'a page past the only match counts it');
+  t.equal((await both({}, 0, 0)).total, 7, 'the tenant\'s count');
+  const page = await both({}, 2, 3);
+  t.same([page.total, page.records.map((r) => r.id)], [7, ['g2', 'g3', 'g4']], 'a full page of the plain list counts the tenant');
+  t.same((await both({}, 5, 5)).records.map((r) => r.id), ['g5', 'g6']);
+  await both({ displayNameKey: { equals: 'team 1' }, externalId: { equals: 'x' } }, 0, 10);
+});

@@ -8,7 +8,8 @@ import { NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './erro
 import { withRetry } from './retry.ts';
 import { removeResource } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
-import { isListOrder, pageIds } from './deep-page.ts';
+import { isListOrder, pageIds, pageIdsSql } from './deep-page.ts';
+import { rawCount as countOf, rawDate } from './raw-values.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
 
 export type GroupWhere = Prisma.ScimGroupWhereInput;
@@ -223,17 +224,63 @@ async function pageRows(db: Db, tenantId: string, where: GroupWhere, q: GroupLis
   return inIdOrder(ids, ofTenant(tenantId, rows));
 }
 
+/** A filter that is equality on one indexed column (displayName, Entra's matching attribute for
+ * groups, or id), as to-where.ts writes it; null for none. */
+type GroupKey = { column: 'displayNameKey' | 'id'; value: string };
+
+function groupKey(where: GroupWhere): GroupKey | null {
+  const entries = Object.entries(where);
+  if (entries.length !== 1) return null;
+  const [column, cond] = entries[0] as [string, unknown];
+  if (column !== 'displayNameKey' && column !== 'id') return null;
+  const keys = cond !== null && typeof cond === 'object' ? Object.keys(cond) : [];
+  const value = (cond as { equals?: unknown } | null)?.equals;
+  return keys.length === 1 && typeof value === 'string' ? { column, value } : null;
+}
+
+/** The tenant's groups matching `key`, or all of them, as FROM/WHERE over alias g. */
+function keyedGroups(tenantId: string, key: GroupKey | null): Prisma.Sql {
+  const tenant = Prisma.sql`g."tenantId" = ${tenantId}`;
+  return key ? Prisma.sql`${tenant} AND g.${Prisma.raw(`"${key.column}"`)} = ${key.value}` : tenant;
+}
+
+type RawRow = { id: string; data: string; version: number; createdAt: unknown; updatedAt: unknown };
+
+/** A page in list order without members, as ONE $queryRaw: the lookup Entra makes before every
+ * group it provisions (displayName eq, excludedAttributes=members), and the plain list. The
+ * compiled findMany cost about twice the raw statement (docs/performance.md). The whole
+ * collection takes its ids from deep-page.ts (position checkpoints past the first thousand). */
+async function rawPage(db: Db, tenantId: string, key: GroupKey | null, q: GroupListQuery): Promise<Row[]> {
+  const ids = key
+    ? Prisma.sql`SELECT g."id" FROM "ScimGroup" g WHERE ${keyedGroups(tenantId, key)} ORDER BY g."createdAt" ASC, g."id" ASC LIMIT ${q.take} OFFSET ${q.skip}`
+    : await pageIdsSql(db, 'Group', tenantId, q.skip, q.take);
+  const rows = await db.$queryRaw<RawRow[]>(Prisma.sql`
+    SELECT g."id", g."data", g."version", g."createdAt", g."updatedAt"
+    FROM (${ids}) p JOIN "ScimGroup" g ON g."id" = p."id"
+    ORDER BY g."createdAt" ASC, g."id" ASC`);
+  return rows.map((r) => ({ ...r, createdAt: rawDate(r.createdAt), updatedAt: rawDate(r.updatedAt) }));
+}
+
+async function rawCount(db: Db, tenantId: string, key: GroupKey | null): Promise<number> {
+  const rows = await db.$queryRaw<{ n: unknown }[]>(Prisma.sql`SELECT COUNT(*) AS "n" FROM "ScimGroup" g WHERE ${keyedGroups(tenantId, key)}`);
+  return countOf(rows[0]?.n);
+}
+
 /** How many of the tenant's groups `filter` selects; the unfiltered total from the count cache. */
 function groupCount(db: Db, counts: TenantCountCache, tenantId: string, filter: GroupWhere): Promise<number> {
-  if (isUnfiltered(filter)) return counts.get(tenantId, () => db.scimGroup.count({ where: { tenantId } }));
+  if (isUnfiltered(filter)) return counts.get(tenantId, () => rawCount(db, tenantId, null));
+  const key = groupKey(filter);
+  if (key) return rawCount(db, tenantId, key);
   return db.scimGroup.count({ where: { AND: [{ tenantId }, filter] } });
 }
 
 async function listGroups(db: Db, counts: TenantCountCache, tenantId: string, q: GroupListQuery): Promise<{ total: number; records: GroupRecord[] }> {
   const count = () => groupCount(db, counts, tenantId, q.where);
+  const key = groupKey(q.where);
+  const raw = !q.members && isListOrder(q.orderBy) && (key !== null || isUnfiltered(q.where));
   try {
     if (q.take === 0) return { total: await count(), records: [] };
-    const rows = await pageRows(db, tenantId, { AND: [{ tenantId }, q.where] }, q);
+    const rows = raw ? await rawPage(db, tenantId, key, q) : await pageRows(db, tenantId, { AND: [{ tenantId }, q.where] }, q);
     return { total: await pageTotal(q, rows.length, count), records: rows.map(toRecord) };
   } catch (err) {
     throwNeutral(err);
