@@ -132,3 +132,22 @@ t.test('list: key lookups and the plain list as one statement, the same rows and
   t.same((await both({}, 5, 5)).records.map((r) => r.id), ['g5', 'g6']);
   await both({ displayNameKey: { equals: 'team 1' }, externalId: { equals: 'x' } }, 0, 10);
 });
+
+t.test('get: the group and its members in one statement, in this tenant only', async (t) => {
+  const db = await freshDb(t);
+  await tenantWithUsers(db, 'T', ['u1']);
+  await tenantWithUsers(db, 'O', []);
+  await db.scimUser.create({ data: { id: 'nameless', tenantId: 'T', userNameKey: 'nameless', data: '{}' } });
+  const repo = createGroupsRepo(db);
+  await repo.create('T', 'empty', groupWrite({ displayName: 'Empty' }), []);
+  await repo.create('T', 'g', groupWrite({ displayName: 'G', externalId: 'e' }), [{ value: 'nameless' }, { value: 'u1' }, { value: 'empty' }]);
+  await repo.create('O', 'o', groupWrite({ displayName: 'O' }), []);
+  t.same(await repo.get('T', 'empty', { members: true }), { ...(await repo.get('T', 'empty', { members: false })), members: [] }, 'no member rows: an empty list');
+  const g = await repo.get('T', 'g', { members: true });
+  t.same(g!.members, [{ value: 'nameless', type: 'User' }, { value: 'u1', type: 'User', display: 'User u1' }, { value: 'empty', type: 'Group', display: 'Empty' }]);
+  t.match(g, { id: 'g', version: 1, data: { displayName: 'G', externalId: 'e' } });
+  t.type(g!.createdAt, Date);
+  t.equal(await repo.get('T', 'o', { members: true }), null, 'another tenant\'s group');
+  t.equal(await repo.get('T', 'o', { members: false }), null);
+  t.equal(await repo.get('T', 'nope', { members: true }), null);
+});

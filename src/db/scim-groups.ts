@@ -182,12 +182,34 @@ async function applyDelta(tx: Tx, tenantId: string, groupId: string, d: MemberDe
   }
 }
 
+type MemberJoinRow = RawRow & { userId: string | null; memberGroupId: string | null; userDisplay: string | null; groupDisplay: string | null };
+
+/** The group and its members with their display names as ONE $queryRaw (one row per member): the
+ * compiled findFirst with its relation select cost more than the statements it ran. */
+async function groupWithMembers(db: Db, tenantId: string, id: string): Promise<GroupRecord | null> {
+  const rows = await db.$queryRaw<MemberJoinRow[]>(Prisma.sql`
+    SELECT g."id", g."data", g."version", g."createdAt", g."updatedAt", m."userId", m."memberGroupId",
+           u."displayName" AS "userDisplay", mg."displayName" AS "groupDisplay"
+    FROM "ScimGroup" g
+    LEFT JOIN "ScimMember" m ON m."groupId" = g."id"
+    LEFT JOIN "ScimUser" u ON u."id" = m."userId"
+    LEFT JOIN "ScimGroup" mg ON mg."id" = m."memberGroupId"
+    WHERE g."id" = ${id} AND g."tenantId" = ${tenantId}
+    ORDER BY m."id" ASC`);
+  if (rows.length === 0) return null;
+  const rec = toRecord(fromRaw(rows[0]));
+  rec.members = [];
+  for (const r of rows) {
+    if (r.userId === null && r.memberGroupId === null) continue;
+    rec.members.push(memberOut({ userId: r.userId, memberGroupId: r.memberGroupId, user: { displayName: r.userDisplay }, memberGroup: r.groupDisplay === null ? null : { displayName: r.groupDisplay } }));
+  }
+  return rec;
+}
+
 async function getGroup(db: Db, tenantId: string, id: string, opts: { members: boolean }): Promise<GroupRecord | null> {
   try {
-    const row = await db.scimGroup.findFirst({
-      where: { tenantId, id },
-      select: opts.members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT,
-    });
+    if (opts.members) return await groupWithMembers(db, tenantId, id);
+    const [row] = await rawPage(db, tenantId, { column: 'id', value: id }, { skip: 0, take: 1 });
     return row ? toRecord(row) : null;
   } catch (err) {
     throwNeutral(err);
@@ -250,7 +272,7 @@ type RawRow = { id: string; data: string; version: number; createdAt: unknown; u
  * group it provisions (displayName eq, excludedAttributes=members), and the plain list. The
  * compiled findMany cost about twice the raw statement (docs/performance.md). The whole
  * collection takes its ids from deep-page.ts (position checkpoints past the first thousand). */
-async function rawPage(db: Db, tenantId: string, key: GroupKey | null, q: GroupListQuery): Promise<Row[]> {
+async function rawPage(db: Db, tenantId: string, key: GroupKey | null, q: { skip: number; take: number }): Promise<Row[]> {
   const ids = key
     ? Prisma.sql`SELECT g."id" FROM "ScimGroup" g WHERE ${keyedGroups(tenantId, key)} ORDER BY g."createdAt" ASC, g."id" ASC LIMIT ${q.take} OFFSET ${q.skip}`
     : await pageIdsSql(db, 'Group', tenantId, q.skip, q.take);
@@ -258,7 +280,11 @@ async function rawPage(db: Db, tenantId: string, key: GroupKey | null, q: GroupL
     SELECT g."id", g."data", g."version", g."createdAt", g."updatedAt"
     FROM (${ids}) p JOIN "ScimGroup" g ON g."id" = p."id"
     ORDER BY g."createdAt" ASC, g."id" ASC`);
-  return rows.map((r) => ({ ...r, createdAt: rawDate(r.createdAt), updatedAt: rawDate(r.updatedAt) }));
+  return rows.map(fromRaw);
+}
+
+function fromRaw(r: RawRow): Row {
+  return { id: r.id, data: r.data, version: r.version, createdAt: rawDate(r.createdAt), updatedAt: rawDate(r.updatedAt) };
 }
 
 async function rawCount(db: Db, tenantId: string, key: GroupKey | null): Promise<number> {
