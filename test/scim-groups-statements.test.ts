@@ -151,3 +151,24 @@ t.test('get: the group and its members in one statement, in this tenant only', a
   t.equal(await repo.get('T', 'o', { members: false }), null);
   t.equal(await repo.get('T', 'nope', { members: true }), null);
 });
+
+t.test('replace, remove all and remove by a value filter run as plain statements', async (t) => {
+  const db = await freshDb(t);
+  await tenantWithUsers(db, 'T', ['u1', 'u2', 'u3']);
+  const repo = createGroupsRepo(db);
+  await repo.create('T', 'sub', groupWrite({ displayName: 'Sub' }), []);
+  await repo.create('T', 'g', groupWrite({ displayName: 'G' }), [{ value: 'u1' }, { value: 'u2' }, { value: 'sub' }]);
+  const change = (deltas: MemberDelta[]) => repo.update('T', 'g', () => ({ write: null, deltas }));
+  await change([{ op: 'removeWhere', filter: (m) => m.type === 'Group' }]);
+  t.same((await members(repo, 'T', 'g')).map((m) => m.value), ['u1', 'u2'], 'the filter saw each member\'s type');
+  await change([{ op: 'removeWhere', filter: (m) => m.display === 'User u2' }]);
+  t.same((await members(repo, 'T', 'g')).map((m) => m.value), ['u1'], 'and its display');
+  await change([{ op: 'replace', members: [{ value: 'u3' }, { value: 'sub' }] }]);
+  t.same((await members(repo, 'T', 'g')).map((m) => m.value), ['u3', 'sub'], 'replace: only the new members');
+  const refused = await change([{ op: 'replace', members: [{ value: 'u1' }, { value: 'gone' }] }]).catch((e: unknown) => e);
+  t.ok(refused instanceof ReferenceNotFound);
+  t.same((await members(repo, 'T', 'g')).map((m) => m.value), ['u3', 'sub'], 'a refused replace removed nothing');
+  await change([{ op: 'removeAll' }]);
+  t.same(await members(repo, 'T', 'g'), []);
+  t.same((await members(repo, 'T', 'sub')), [], 'the other group untouched');
+});

@@ -161,6 +161,23 @@ async function removeValues(tx: Tx, groupId: string, values: string[]): Promise<
   }
 }
 
+/** A plain DELETE: the compiled deleteMany cost more than the statement (PUT, remove all). */
+function removeAll(tx: Tx, groupId: string) {
+  return tx.$executeRaw`DELETE FROM "ScimMember" WHERE "groupId" = ${groupId}`;
+}
+
+/** The group's members with their display names, in the order they were added. */
+async function memberRows(q: Pick<Tx, '$queryRaw'>, groupId: string): Promise<MemberOut[]> {
+  const rows = await q.$queryRaw<MemberJoin[]>(Prisma.sql`
+    SELECT m."userId", m."memberGroupId", u."displayName" AS "userDisplay", mg."displayName" AS "groupDisplay"
+    FROM "ScimMember" m
+    LEFT JOIN "ScimUser" u ON u."id" = m."userId"
+    LEFT JOIN "ScimGroup" mg ON mg."id" = m."memberGroupId"
+    WHERE m."groupId" = ${groupId}
+    ORDER BY m."id" ASC`);
+  return rows.map(joinedMember);
+}
+
 async function applyDelta(tx: Tx, tenantId: string, groupId: string, d: MemberDelta): Promise<void> {
   switch (d.op) {
     case 'add':
@@ -168,21 +185,25 @@ async function applyDelta(tx: Tx, tenantId: string, groupId: string, d: MemberDe
     case 'remove':
       return removeValues(tx, groupId, d.values);
     case 'removeAll':
-      await tx.scimMember.deleteMany({ where: { groupId } });
+      await removeAll(tx, groupId);
       return;
     case 'replace':
-      await tx.scimMember.deleteMany({ where: { groupId } });
+      await removeAll(tx, groupId);
       return addMembers(tx, tenantId, groupId, d.members);
     case 'removeWhere': {
       // A removal by a value filter other than value eq (members[type eq "Group"]): evaluated on the rows.
-      const rows = await tx.scimMember.findMany({ where: { groupId }, select: MEMBER_SELECT });
-      const hit = rows.map(memberOut).filter(d.filter).map((m) => m.value);
+      const hit = (await memberRows(tx, groupId)).filter(d.filter).map((m) => m.value);
       return removeValues(tx, groupId, hit);
     }
   }
 }
 
-type MemberJoinRow = RawRow & { userId: string | null; memberGroupId: string | null; userDisplay: string | null; groupDisplay: string | null };
+type MemberJoin = { userId: string | null; memberGroupId: string | null; userDisplay: string | null; groupDisplay: string | null };
+type MemberJoinRow = RawRow & MemberJoin;
+
+function joinedMember(r: MemberJoin): MemberOut {
+  return memberOut({ userId: r.userId, memberGroupId: r.memberGroupId, user: { displayName: r.userDisplay }, memberGroup: r.groupDisplay === null ? null : { displayName: r.groupDisplay } });
+}
 
 /** The group and its members with their display names as ONE $queryRaw (one row per member): the
  * compiled findFirst with its relation select cost more than the statements it ran. */
@@ -199,10 +220,7 @@ async function groupWithMembers(db: Db, tenantId: string, id: string): Promise<G
   if (rows.length === 0) return null;
   const rec = toRecord(fromRaw(rows[0]));
   rec.members = [];
-  for (const r of rows) {
-    if (r.userId === null && r.memberGroupId === null) continue;
-    rec.members.push(memberOut({ userId: r.userId, memberGroupId: r.memberGroupId, user: { displayName: r.userDisplay }, memberGroup: r.groupDisplay === null ? null : { displayName: r.groupDisplay } }));
-  }
+  for (const r of rows) if (r.userId !== null || r.memberGroupId !== null) rec.members.push(joinedMember(r));
   return rec;
 }
 
