@@ -8,7 +8,7 @@ import { NotFound, ReferenceNotFound, SelfReference, throwNeutral } from './erro
 import { withRetry } from './retry.ts';
 import { removeResource } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
-import { isListOrder, pageIds, pageIdsSql } from './deep-page.ts';
+import { isListOrder, pageIdsSql } from './deep-page.ts';
 import { rawCount as countOf, rawDate } from './raw-values.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
 
@@ -205,30 +205,10 @@ function joinedMember(r: MemberJoin): MemberOut {
   return memberOut({ userId: r.userId, memberGroupId: r.memberGroupId, user: { displayName: r.userDisplay }, memberGroup: r.groupDisplay === null ? null : { displayName: r.groupDisplay } });
 }
 
-/** The group and its members with their display names as ONE $queryRaw (one row per member): the
- * compiled findFirst with its relation select cost more than the statements it ran. */
-async function groupWithMembers(db: Db, tenantId: string, id: string): Promise<GroupRecord | null> {
-  const rows = await db.$queryRaw<MemberJoinRow[]>(Prisma.sql`
-    SELECT g."id", g."data", g."version", g."createdAt", g."updatedAt", m."userId", m."memberGroupId",
-           u."displayName" AS "userDisplay", mg."displayName" AS "groupDisplay"
-    FROM "ScimGroup" g
-    LEFT JOIN "ScimMember" m ON m."groupId" = g."id"
-    LEFT JOIN "ScimUser" u ON u."id" = m."userId"
-    LEFT JOIN "ScimGroup" mg ON mg."id" = m."memberGroupId"
-    WHERE g."id" = ${id} AND g."tenantId" = ${tenantId}
-    ORDER BY m."id" ASC`);
-  if (rows.length === 0) return null;
-  const rec = toRecord(fromRaw(rows[0]));
-  rec.members = [];
-  for (const r of rows) if (r.userId !== null || r.memberGroupId !== null) rec.members.push(joinedMember(r));
-  return rec;
-}
-
 async function getGroup(db: Db, tenantId: string, id: string, opts: { members: boolean }): Promise<GroupRecord | null> {
   try {
-    if (opts.members) return await groupWithMembers(db, tenantId, id);
-    const [row] = await rawPage(db, tenantId, { column: 'id', value: id }, { skip: 0, take: 1 });
-    return row ? toRecord(row) : null;
+    const [rec] = await rawPage(db, tenantId, { column: 'id', value: id }, { skip: 0, take: 1, members: opts.members });
+    return rec ?? null;
   } catch (err) {
     throwNeutral(err);
   }
@@ -248,17 +228,13 @@ function memberSelect(members: boolean) {
   return members ? { ...BASE_SELECT, ...MEMBERS_SELECT } : BASE_SELECT;
 }
 
-/** One page of rows; past DEFERRED_JOIN_MIN_SKIP the page's ids first, then only their rows
- * (paging.ts says why). */
+/** One page of rows for a filter or order rawPage does not take; past DEFERRED_JOIN_MIN_SKIP the
+ * page's ids first, then only their rows (paging.ts says why). */
 async function pageRows(db: Db, tenantId: string, where: GroupWhere, q: GroupListQuery): Promise<Row[]> {
   const page = { where, orderBy: q.orderBy, skip: q.skip, take: q.take };
   const select = memberSelect(q.members);
   if (q.skip < DEFERRED_JOIN_MIN_SKIP) return db.scimGroup.findMany({ ...page, select });
-  // The whole collection in list order: from a position checkpoint, not a walk past q.skip entries.
-  const ids =
-    isUnfiltered(q.where) && isListOrder(q.orderBy)
-      ? await pageIds(db, 'Group', tenantId, q.skip, q.take)
-      : (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
+  const ids = (await db.scimGroup.findMany({ ...page, select: { id: true } })).map((r) => r.id);
   if (ids.length === 0) return [];
   const rows = await db.scimGroup.findMany({ where: { id: { in: ids } }, select: { ...select, tenantId: true } });
   return inIdOrder(ids, ofTenant(tenantId, rows));
@@ -286,19 +262,46 @@ function keyedGroups(tenantId: string, key: GroupKey | null): Prisma.Sql {
 
 type RawRow = { id: string; data: string; version: number; createdAt: unknown; updatedAt: unknown };
 
-/** A page in list order without members, as ONE $queryRaw: the lookup Entra makes before every
- * group it provisions (displayName eq, excludedAttributes=members), and the plain list. The
- * compiled findMany cost about twice the raw statement (docs/performance.md). The whole
- * collection takes its ids from deep-page.ts (position checkpoints past the first thousand). */
-async function rawPage(db: Db, tenantId: string, key: GroupKey | null, q: { skip: number; take: number }): Promise<Row[]> {
+/** A page in list order as ONE $queryRaw, with the members and their display names joined when
+ * asked (one row per member): the whole collection (its ids from deep-page.ts, position
+ * checkpoints past the first thousand), the lookup Entra makes before every group it provisions
+ * (displayName eq, excludedAttributes=members), and GET /Groups/{id}. The compiled findMany
+ * cost about twice the raw statement, and its relation select was one more call
+ * (docs/performance.md). */
+async function rawPage(db: Db, tenantId: string, key: GroupKey | null, q: { skip: number; take: number; members: boolean }): Promise<GroupRecord[]> {
   const ids = key
     ? Prisma.sql`SELECT g."id" FROM "ScimGroup" g WHERE ${keyedGroups(tenantId, key)} ORDER BY g."createdAt" ASC, g."id" ASC LIMIT ${q.take} OFFSET ${q.skip}`
     : await pageIdsSql(db, 'Group', tenantId, q.skip, q.take);
-  const rows = await db.$queryRaw<RawRow[]>(Prisma.sql`
-    SELECT g."id", g."data", g."version", g."createdAt", g."updatedAt"
+  if (!q.members) {
+    const rows = await db.$queryRaw<RawRow[]>(Prisma.sql`
+      SELECT g."id", g."data", g."version", g."createdAt", g."updatedAt"
+      FROM (${ids}) p JOIN "ScimGroup" g ON g."id" = p."id"
+      ORDER BY g."createdAt" ASC, g."id" ASC`);
+    return rows.map((r) => toRecord(fromRaw(r)));
+  }
+  const rows = await db.$queryRaw<MemberJoinRow[]>(Prisma.sql`
+    SELECT g."id", g."data", g."version", g."createdAt", g."updatedAt", m."userId", m."memberGroupId",
+           u."displayName" AS "userDisplay", mg."displayName" AS "groupDisplay"
     FROM (${ids}) p JOIN "ScimGroup" g ON g."id" = p."id"
-    ORDER BY g."createdAt" ASC, g."id" ASC`);
-  return rows.map(fromRaw);
+    LEFT JOIN "ScimMember" m ON m."groupId" = g."id"
+    LEFT JOIN "ScimUser" u ON u."id" = m."userId"
+    LEFT JOIN "ScimGroup" mg ON mg."id" = m."memberGroupId"
+    ORDER BY g."createdAt" ASC, g."id" ASC, m."id" ASC`);
+  return foldMembers(rows);
+}
+
+/** One record per group from rows that repeat the group once per member (none: one row of NULLs). */
+function foldMembers(rows: MemberJoinRow[]): GroupRecord[] {
+  const out: GroupRecord[] = [];
+  for (const r of rows) {
+    let rec = out[out.length - 1];
+    if (rec?.id !== r.id) {
+      rec = { ...toRecord(fromRaw(r)), members: [] };
+      out.push(rec);
+    }
+    if (r.userId !== null || r.memberGroupId !== null) rec.members!.push(joinedMember(r));
+  }
+  return out;
 }
 
 function fromRaw(r: RawRow): Row {
@@ -321,11 +324,11 @@ function groupCount(db: Db, counts: TenantCountCache, tenantId: string, filter: 
 async function listGroups(db: Db, counts: TenantCountCache, tenantId: string, q: GroupListQuery): Promise<{ total: number; records: GroupRecord[] }> {
   const count = () => groupCount(db, counts, tenantId, q.where);
   const key = groupKey(q.where);
-  const raw = !q.members && isListOrder(q.orderBy) && (key !== null || isUnfiltered(q.where));
+  const raw = isListOrder(q.orderBy) && (key !== null || isUnfiltered(q.where));
   try {
     if (q.take === 0) return { total: await count(), records: [] };
-    const rows = raw ? await rawPage(db, tenantId, key, q) : await pageRows(db, tenantId, { AND: [{ tenantId }, q.where] }, q);
-    return { total: await pageTotal(q, rows.length, count), records: rows.map(toRecord) };
+    const records = raw ? await rawPage(db, tenantId, key, q) : (await pageRows(db, tenantId, { AND: [{ tenantId }, q.where] }, q)).map(toRecord);
+    return { total: await pageTotal(q, records.length, count), records };
   } catch (err) {
     throwNeutral(err);
   }
