@@ -123,9 +123,9 @@ async function insertMembers(tx: Tx, table: 'ScimUser' | 'ScimGroup', tenantId: 
   const now = new Date();
   const out: string[] = [];
   for (const part of slices(ids)) {
-    // Sorted: the order the rows got when they were read by `id IN (...)` first, which is the
-    // order members are listed in. CROSS JOIN from the id list: with `id IN (...) AND tenantId = ?`
-    // SQLite's planner (no statistics) walks the tenant's index instead of the primary key.
+    // Sorted: members are listed in insertion order, and an add has always inserted in id order
+    // (the order `id IN (...)` read them back). CROSS JOIN from the id list: with `id IN (...) AND
+    // tenantId = ?` SQLite's planner (no statistics) walks the tenant's index, not the primary key.
     const list = Prisma.join(part.sort().map((v) => Prisma.sql`(${v})`));
     const rows = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
       INSERT INTO "ScimMember" ("tenantId", "groupId", "userId", "memberGroupId", "createdAt")
