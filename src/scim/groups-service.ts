@@ -113,10 +113,10 @@ async function createGroup(ctx: Ctx, tenantId: string, body: unknown, p: Project
   const { doc, members: refs } = groupFromScim(requireObject(body, 'Group'));
   const id = randomUUID();
   const write = groupWrite(doc);
-  await scimDb({ unique: displayNameInUse(write.displayName) }, () => ctx.repo.create(tenantId, id, write, refs));
-  // Read back with members (display names) only when the response shows them.
+  const created = await scimDb({ unique: displayNameInUse(write.displayName) }, () => ctx.repo.create(tenantId, id, write, refs));
+  // Read back only for the members' display names, when the response shows them.
   const shown = wantsMembers(p);
-  const rec = await scimDb({}, () => ctx.repo.get(tenantId, id, { members: shown && refs.length > 0 }));
+  const rec = shown && refs.length > 0 ? await scimDb({}, () => ctx.repo.get(tenantId, id, { members: true })) : created;
   if (!rec) throw new NotFoundError(`Group ${id} not found`);
   if (!rec.members && shown) rec.members = [];
   return single(ctx, rec, p);
