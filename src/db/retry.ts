@@ -1,11 +1,11 @@
 // Running a transaction again when it lost to a concurrent writer: the SCIM repositories' writes
-// (a lost version check, a member row a concurrent PATCH inserted first, a serialization failure)
+// (a lost version check, a serialization failure)
 // succeed on a later attempt, so the caller never sees the race unless every attempt loses.
 import { Prisma } from './generated/client.ts';
 import { Conflict } from './errors.ts';
 
-/** Thrown inside a transaction to roll it back and run it again (e.g. a member row that a
- * concurrent transaction inserted first: the retry sees it and skips it, so add stays idempotent). */
+/** Thrown inside a transaction to roll it back and run it again: an update keyed by the version it
+ * read changed no row, so a concurrent writer got there first and the retry starts from its row. */
 export class RetryTransaction extends Error {}
 
 /** Conflicts that a retried transaction resolves: a lost optimistic version check (P2025 on an
