@@ -26,7 +26,14 @@ export function scimClient(server: { url: string }, token: string): ScimClient {
         payload = typeof body === 'string' ? body : JSON.stringify(body);
         if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/scim+json; charset=utf-8';
       }
-      const res = await fetch(`${server.url}/scim/v2${path}`, { method, headers: h, body: payload });
+      const send = () => fetch(`${server.url}/scim/v2${path}`, { method, headers: h, body: payload });
+      // A kept-alive connection idle for the server's keep-alive time-out (5 s) while a test seeds
+      // rows on a loaded machine can be closed just as fetch reuses it; a GET is safe to send again
+      // (RFC 9110 §9.2.2), as a client does.
+      const res = await send().catch((e) => {
+        if (method !== 'GET') throw e;
+        return send();
+      });
       const text = await res.text();
       let json: unknown;
       try {
