@@ -260,7 +260,7 @@ async function obtainToken() {
   TOKEN = j.access_token;
 }
 
-const userName = (i: number) => `user${i}@bench.example`;
+const userName = (i: number | string) => `user${i}@bench.example`;
 
 /** One Entra-like cycle; returns each phase's result by a stable key (the goals table's rows). */
 async function cycle(): Promise<Record<string, PhaseResult>> {
@@ -384,7 +384,13 @@ async function scale(child: ChildProcess) {
   let have = 0;
   for (const target of [1000, 10000, 100000, 1000000].filter((n) => n <= SCALE)) {
     const t0 = performance.now();
-    await seedUsers(db, tenant.id, have, target);
+    await seedUsers(db, tenant.id, have, target, (i) => ({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: userName(i),
+      active: true,
+      displayName: `User ${i}`,
+      emails: [{ type: 'work', value: userName(i), primary: true }],
+    }));
     have = target;
     console.log(`seeded ${target} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const look = await phase(`lookup @${target}`, Array.from({ length: 3000 }, () => async () => {

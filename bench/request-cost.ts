@@ -13,9 +13,7 @@ import { tenantWithToken, USER_URN, GROUP_URN, PATCH_URN } from '../test/helpers
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
   const i = args.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(args.splice(i, 2)[1]);
-  return v;
+  return i < 0 ? dflt : Number(args.splice(i, 2)[1]);
 };
 const N = opt('n', 400);
 const ROUNDS = opt('rounds', 5);

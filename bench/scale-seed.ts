@@ -8,16 +8,10 @@
 // triggers fire as for any insert.
 import type { Db } from '../src/db/client.ts';
 import { Prisma } from '../src/db/generated/client.ts';
-import { toWrite } from '../src/scim/users-service.ts';
+import { toWrite, type Resource } from '../src/scim/users-service.ts';
 
 const MARK = '000000000';
 const ROWS_PER_STATEMENT = 50_000;
-
-/** The document of user i, as the cycle creates it (bench/cycle.ts userName()). */
-function doc(i: string) {
-  const userName = `user${i}@bench.example`;
-  return { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true, displayName: `User ${i}`, emails: [{ type: 'work', value: userName, primary: true }] };
-}
 
 /** A column's value for row i: the template with the marker replaced, or the constant bound. */
 function cell(v: unknown): Prisma.Sql {
@@ -32,7 +26,8 @@ function insertFrom(table: string, row: Record<string, unknown>, from: number, t
     SELECT ${Prisma.join(cols.map((c) => cell(row[c])))} FROM n`;
 }
 
-export async function seedUsers(db: Db, tenantId: string, from: number, to: number): Promise<void> {
+/** Users `from` … `to - 1`, each the SCIM document `doc` gives for its number. */
+export async function seedUsers(db: Db, tenantId: string, from: number, to: number, doc: (i: string) => Resource): Promise<void> {
   const w = toWrite(doc(MARK));
   // The id is the number with a per-seed prefix: unique, and stable in list order like a UUID.
   const id = `seed-${Date.now().toString(36)}-${MARK}`;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createDb, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { Prisma } from '../src/db/generated/client.ts';
-import { CHECKPOINT_EVERY, checkpointsHeld, dropCheckpoints, isListOrder, pageIds, pageIdsSql, walksTaken, type ListResource } from '../src/db/deep-page.ts';
+import { CHECKPOINT_EVERY, checkpointsHeld, dropCheckpoints, isListOrder, pageIdsSql, walksTaken, type ListResource } from '../src/db/deep-page.ts';
 import { testDatabase } from './helpers/test-db.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -48,6 +48,9 @@ async function oracle(db: Db, tenantId: string, skip: number, take: number): Pro
   const rows = await db.scimUser.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip, take, select: { id: true } });
   return rows.map((r) => r.id);
 }
+
+/** One page of users' ids in list order, read through pageIdsSql as the repositories do. */
+const userPage = async (db: Db, tenantId: string, skip: number, take: number) => ids(db, await pageIdsSql(db, 'User', tenantId, skip, take));
 
 const counter = async (db: Db, resource: ListResource, tenantId: string) =>
   Number((await db.$queryRaw<{ n: unknown }[]>(Prisma.sql`SELECT CAST(COALESCE(SUM("n"), 0) AS BIGINT) AS "n" FROM "ScimListCounter" WHERE "tenantId" = ${tenantId} AND "resource" = ${resource}`))[0].n);
@@ -116,14 +119,14 @@ test('concurrent deep pages share one checkpoint walk and each still gets its ex
   dropCheckpoints(db);
   const before = walksTaken(db);
   const skips = [3100, 1500, 4000, 2200, 3900, 1000, 4100, 2999];
-  const pages = await Promise.all(skips.map((skip) => pageIds(db, 'User', 't1', skip, 100)));
+  const pages = await Promise.all(skips.map((skip) => userPage(db, 't1', skip, 100)));
   for (const [k, skip] of skips.entries()) t.same(pages[k], await oracle(db, 't1', skip, 100), `skip ${skip}`);
   t.equal(checkpointsHeld(db, 'User', 't1'), 4, 'checkpoints to the deepest page asked for');
   // Each walk goes deeper than the one it waited for, so there are at most as many walks as
   // distinct depths asked for (1,000 to 4,000), where every request used to take its own.
   t.ok(walksTaken(db) - before <= 4, `walks taken: ${walksTaken(db) - before} for ${skips.length} requests`);
   const again = walksTaken(db);
-  await Promise.all(skips.map((skip) => pageIds(db, 'User', 't1', skip, 100)));
+  await Promise.all(skips.map((skip) => userPage(db, 't1', skip, 100)));
   t.equal(walksTaken(db), again, 'held checkpoints: no walk at all');
 });
 
@@ -138,11 +141,11 @@ test('groups: deep pages equal the walk', async (t) => {
   t.equal(CHECKPOINT_EVERY, 1000);
 });
 
-test('pageIds reads the page in list order; isListOrder accepts only the list order', async (t) => {
+test('a page read through pageIdsSql is in list order; isListOrder accepts only the list order', async (t) => {
   const [db] = await twoClients(t);
   await seedUsers(db, 't1', 0, 1500);
-  t.same(await pageIds(db, 'User', 't1', 1200, 30), await oracle(db, 't1', 1200, 30));
-  t.same(await pageIds(db, 'User', 't1', 10, 5), await oracle(db, 't1', 10, 5), 'shallow page: the plain walk');
+  t.same(await userPage(db, 't1', 1200, 30), await oracle(db, 't1', 1200, 30));
+  t.same(await userPage(db, 't1', 10, 5), await oracle(db, 't1', 10, 5), 'shallow page: the plain walk');
   t.ok(isListOrder([{ createdAt: 'asc' }, { id: 'asc' }]));
   t.notOk(isListOrder([{ createdAt: 'desc' }, { id: 'asc' }]));
   t.notOk(isListOrder([{ userNameKey: 'asc' }, { id: 'asc' }]));

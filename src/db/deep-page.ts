@@ -16,8 +16,9 @@
 // already held: after a write, the first deep request pays about the walk it would have paid
 // without them, and the next ones are flat. One walk per list at a time: concurrent deep requests
 // wait for the walk under way and continue from where it ended. Each taking its own walk from the
-// same start made 16 concurrent random pages at 1,000,000 users queue up sixteen walks of up to a
-// million rows on the one connection (p99 4.5 s against 0.3 s for the first page).
+// same start, 16 concurrent cold random pages at 1,000,000 users cost 18 s of CPU and 44 s for the
+// slowest (sixteen walks of up to a million rows queued on the one connection); sharing the walk,
+// 2.3 s and 6 s.
 import type { Db } from './client.ts';
 import { Prisma } from './generated/client.ts';
 
@@ -144,13 +145,6 @@ export async function pageIdsSql(db: Db, resource: ListResource, tenantId: strin
     UNION ALL
     SELECT f."id" FROM (SELECT u."id" FROM ${TABLES[resource]} u WHERE u."tenantId" = ${tenantId}
       ORDER BY u."createdAt" ASC, u."id" ASC LIMIT ${counterIs('<>')} OFFSET ${skip}) f`;
-}
-
-/** The ids of one unfiltered page in list order (pageIdsSql, read). */
-export async function pageIds(db: Db, resource: ListResource, tenantId: string, skip: number, take: number): Promise<string[]> {
-  const rows = await db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT p."id" FROM (${await pageIdsSql(db, resource, tenantId, skip, take)}) p
-    JOIN ${TABLES[resource]} t ON t."id" = p."id" ORDER BY t."createdAt" ASC, t."id" ASC`);
-  return rows.map((r) => r.id);
 }
 
 /** Is this Prisma orderBy the list order (createdAt, then id, ascending): the order checkpoints keep? */

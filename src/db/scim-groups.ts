@@ -9,7 +9,7 @@ import { withRetry } from './retry.ts';
 import { removeResource } from './versioned-delete.ts';
 import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTenant, pageTotal } from './paging.ts';
 import { isListOrder, pageIdsSql } from './deep-page.ts';
-import { rawCount as countOf, rawDate } from './raw-values.ts';
+import { rawCount, rawDate } from './raw-values.ts';
 import type { MemberChange, MemberOut, MemberPredicate, MemberRef } from '../scim/membership.ts';
 
 export type GroupWhere = Prisma.ScimGroupWhereInput;
@@ -308,16 +308,16 @@ function fromRaw(r: RawRow): Row {
   return { id: r.id, data: r.data, version: r.version, createdAt: rawDate(r.createdAt), updatedAt: rawDate(r.updatedAt) };
 }
 
-async function rawCount(db: Db, tenantId: string, key: GroupKey | null): Promise<number> {
+async function keyedCount(db: Db, tenantId: string, key: GroupKey | null): Promise<number> {
   const rows = await db.$queryRaw<{ n: unknown }[]>(Prisma.sql`SELECT COUNT(*) AS "n" FROM "ScimGroup" g WHERE ${keyedGroups(tenantId, key)}`);
-  return countOf(rows[0]?.n);
+  return rawCount(rows[0]?.n);
 }
 
 /** How many of the tenant's groups `filter` selects; the unfiltered total from the count cache. */
 function groupCount(db: Db, counts: TenantCountCache, tenantId: string, filter: GroupWhere): Promise<number> {
-  if (isUnfiltered(filter)) return counts.get(tenantId, () => rawCount(db, tenantId, null));
+  if (isUnfiltered(filter)) return counts.get(tenantId, () => keyedCount(db, tenantId, null));
   const key = groupKey(filter);
-  if (key) return rawCount(db, tenantId, key);
+  if (key) return keyedCount(db, tenantId, key);
   return db.scimGroup.count({ where: { AND: [{ tenantId }, filter] } });
 }
 
@@ -413,7 +413,7 @@ async function updateGroup(db: Db, tenantId: string, id: string, mutate: GroupMu
   }
 }
 
-/** Hard delete; member rows go by cascade. `check` runs inside the transaction (If-Match) when given. */
+/** Hard delete; member rows go by cascade. `check` (If-Match) sees the version the delete then requires, when given. */
 function removeGroup(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
   return removeResource(db, counts, 'ScimGroup', tenantId, id, check);
 }

@@ -11,7 +11,6 @@ import { DEFERRED_JOIN_MIN_SKIP, TenantCountCache, inIdOrder, isUnfiltered, ofTe
 import { NotFound, ReferenceNotFound, throwNeutral } from './errors.ts';
 import type { UserLookup } from '../scim/filter/key-lookup.ts';
 import { pageIdsSql } from './deep-page.ts';
-import { rawDate } from './raw-values.ts';
 
 export type UserWhere = Prisma.ScimUserWhereInput;
 export type UserOrderBy = Prisma.ScimUserOrderByWithRelationInput;
@@ -109,52 +108,27 @@ async function requireManager(q: Reader, tenantId: string, managerId: unknown): 
   if (ofTenant(tenantId, rows).length === 0) throw new ReferenceNotFound('manager', managerId);
 }
 
-function managerIdsOf(recs: UserRecord[]): string[] {
-  return [...new Set(recs.map((r) => (r.managerDisplayName === undefined ? r.managerId : null)).filter((x): x is string => !!x))];
-}
-
-/** Name rows of the managers `ids`, as the second branch of attachGroups' statement. */
-function managerRows(ids: string[]): Prisma.Sql {
-  return Prisma.sql`
-    UNION ALL
-    SELECT 'manager' AS "kind", u."tenantId" AS "owner", u."id" AS "id", u."displayName" AS "displayName", 0 AS "seq"
-    FROM "ScimUser" u WHERE u."id" IN (${Prisma.join(ids)})`;
-}
-
 /** Direct group memberships of a page of users, in one query. A relation select costs two Prisma
  * queries (members, then groups); this is the Entra lookup's hot path. Portable SQL: quoted
- * Prisma table/column names, no provider functions. The managers' display names come in the
- * same statement (a second UNION ALL branch): on a PATCH answered with a managed user that is one
- * Prisma call (~400-500 µs here) fewer than attachManagers after it; attachManagers then skips
- * the users resolved here. */
+ * Prisma table/column names, no provider functions. */
 async function attachGroups(db: Db, tenantId: string, recs: UserRecord[]): Promise<void> {
   if (recs.length === 0) return;
-  const managerIds = managerIdsOf(recs);
-  const rows = await db.$queryRaw<{ kind: string; owner: string; id: string; displayName: string | null }[]>(Prisma.sql`
-    SELECT 'group' AS "kind", m."userId" AS "owner", g."id" AS "id", g."displayName" AS "displayName", m."id" AS "seq"
+  const rows = await db.$queryRaw<{ userId: string; id: string; displayName: string }[]>(Prisma.sql`
+    SELECT m."userId" AS "userId", g."id" AS "id", g."displayName" AS "displayName"
     FROM "ScimMember" m JOIN "ScimGroup" g ON g."id" = m."groupId"
     WHERE m."tenantId" = ${tenantId} AND m."userId" IN (${Prisma.join(recs.map((r) => r.id))})
-    ${managerIds.length ? managerRows(managerIds) : Prisma.empty}
-    ORDER BY "seq"`);
+    ORDER BY m."id"`);
   const byUser = new Map<string, { value: string; display: string }[]>(recs.map((r) => [r.id, []]));
-  const names = new Map<string, string | null>();
-  for (const r of rows) {
-    if (r.kind === 'group') byUser.get(r.owner)?.push({ value: r.id, display: r.displayName as string });
-    // By primary key, with the tenant checked on each row (ofTenant says why).
-    else if (r.owner === tenantId) names.set(r.id, r.displayName);
-  }
-  for (const r of recs) {
-    r.groups = byUser.get(r.id) ?? [];
-    if (managerIds.length && r.managerId && r.managerDisplayName === undefined) r.managerDisplayName = names.get(r.managerId) ?? null;
-  }
+  for (const r of rows) byUser.get(r.userId)?.push({ value: r.id, display: r.displayName });
+  for (const r of recs) r.groups = byUser.get(r.id) ?? [];
 }
 
 /** Manager display names for a page of users in one query (enterprise manager.displayName), for
- * the users attachGroups has not resolved. A plain statement: the compiled findMany it replaces
+ * the users whose read did not bring it already. A plain statement: the compiled findMany it replaces
  * cost 900-1,140 µs against 390-470 µs for the same read (in-process, loaded machine). By
  * primary key, with the tenant checked on each row (ofTenant says why). */
 async function attachManagers(db: Db, tenantId: string, recs: UserRecord[]): Promise<void> {
-  const ids = managerIdsOf(recs);
+  const ids = [...new Set(recs.map((r) => (r.managerDisplayName === undefined ? r.managerId : null)).filter((x): x is string => !!x))];
   if (ids.length === 0) return;
   const rows = ofTenant(tenantId, await db.$queryRaw<{ id: string; tenantId: string; displayName: string | null }[]>(Prisma.sql`
     SELECT "id", "tenantId", "displayName" FROM "ScimUser" WHERE "id" IN (${Prisma.join(ids)})`));
@@ -331,7 +305,7 @@ async function updateInTx(tx: Tx, tenantId: string, id: string, mutate: UserMuta
   return rec;
 }
 
-/** A read and the write made from it before the transaction (readForWrite): the transaction's
+/** A read and the write made from it before the transaction (updateInBatch): the transaction's
  * first attempt starts from them, its version-keyed UPDATE proving them still current. */
 interface Prepared {
   cur: UserRecord;
@@ -347,9 +321,9 @@ async function readAndMutate(tx: Tx, tenantId: string, id: string, mutate: UserM
   return { cur, w: mutate(cur) };
 }
 
-async function updateUser(db: Db, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<UserRecord> {
+async function updateUser(db: Db, counts: TenantCountCache, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<UserRecord> {
   try {
-    const out = await updateInBatch(db, tenantId, id, mutate, opts);
+    const out = await updateInBatch(db, counts, tenantId, id, mutate, opts);
     if ('done' in out) return out.done;
     let first = out.prepared;
     const rec = await withRetry(() =>
@@ -365,37 +339,6 @@ async function updateUser(db: Db, tenantId: string, id: string, mutate: UserMuta
   } catch (err) {
     throwNeutral(err);
   }
-}
-
-type WriteReadRow = Row & { managerDisplayName: string | null; groupId?: string | null; groupDisplay?: string | null };
-
-/** The user with its manager's displayName and, when asked, its groups: one statement where the
- * interactive update pays a SELECT inside its transaction and two more after it. */
-async function readForWrite(db: Db, tenantId: string, id: string, groups: boolean): Promise<UserRecord | null> {
-  const joins = groups
-    ? Prisma.sql`LEFT JOIN "ScimMember" m ON m."userId" = u."id" AND m."tenantId" = u."tenantId"
-        LEFT JOIN "ScimGroup" g ON g."id" = m."groupId"`
-    : Prisma.empty;
-  const rows = await db.$queryRaw<WriteReadRow[]>(Prisma.sql`
-    SELECT u."id", u."data", u."version", u."createdAt", u."updatedAt", u."managerId",
-           mgr."displayName" AS "managerDisplayName"${groups ? Prisma.sql`, g."id" AS "groupId", g."displayName" AS "groupDisplay"` : Prisma.empty}
-    FROM "ScimUser" u
-    LEFT JOIN "ScimUser" mgr ON mgr."id" = u."managerId" AND mgr."tenantId" = u."tenantId"
-    ${joins}
-    WHERE u."id" = ${id} AND u."tenantId" = ${tenantId}${groups ? Prisma.sql` ORDER BY m."id"` : Prisma.empty}`);
-  if (rows.length === 0) return null;
-  const r = rows[0];
-  const rec: UserRecord = {
-    id: r.id,
-    data: JSON.parse(r.data) as Record<string, unknown>,
-    version: r.version,
-    createdAt: rawDate(r.createdAt),
-    updatedAt: rawDate(r.updatedAt),
-    managerId: r.managerId,
-  };
-  if (r.managerId) rec.managerDisplayName = r.managerDisplayName;
-  if (groups) rec.groups = rows.filter((x) => x.groupId).map((x) => ({ value: x.groupId!, display: x.groupDisplay ?? '' }));
-  return rec;
 }
 
 /** A value row changed in place: the stored row, found by its content, takes the new content. */
@@ -461,8 +404,10 @@ function userUpdateSql(tenantId: string, id: string, version: number, set: Recor
 /** Read, mutate, then writeInBatch. Otherwise the interactive update does it: rows come or go or
  * the manager changes (checked inside that transaction), starting from this read and write; or a
  * concurrent writer won the version, and it reads again, so contention is met exactly as before. */
-async function updateInBatch(db: Db, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<{ done: UserRecord } | { prepared?: Prepared }> {
-  const cur = await readForWrite(db, tenantId, id, opts.groups);
+async function updateInBatch(db: Db, counts: TenantCountCache, tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean }): Promise<{ done: UserRecord } | { prepared?: Prepared }> {
+  // GET's one statement: the row, its manager's displayName and, when asked, its groups, where the
+  // interactive update paid a SELECT inside its transaction and two more after it.
+  const cur = await getUser(db, counts, tenantId, id, opts);
   if (!cur) throw new NotFound(`user ${id}`);
   const w = mutate(cur);
   const changes = w.columns.managerId === cur.managerId && w.oldValues ? inPlaceChanges(w.oldValues, w.values) : null;
@@ -492,8 +437,8 @@ export async function writeInBatch(db: Db, tenantId: string, cur: UserRecord, w:
   return rec;
 }
 
-/** Hard delete; memberships and value rows go by cascade. `check` runs inside the transaction
- * (If-Match) when given. */
+/** Hard delete; memberships and value rows go by cascade. `check` (If-Match) sees the version the
+ * delete then requires, when given. */
 function removeUser(db: Db, counts: TenantCountCache, tenantId: string, id: string, check?: (version: number) => void): Promise<boolean> {
   return removeResource(db, counts, 'ScimUser', tenantId, id, check);
 }
@@ -516,7 +461,7 @@ export function createUsersRepo(db: Db) {
     findPage: (tenantId: string, key: UserLookup | null, q: UserPageQuery) => findUserPage(db, counts, tenantId, key, q),
     list: (tenantId: string, q: UserListQuery) => listUsers(db, counts, tenantId, q),
     create: (tenantId: string, id: string, w: UserWrite) => createUser(db, counts, tenantId, id, w),
-    update: (tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean } = { groups: false }) => updateUser(db, tenantId, id, mutate, opts),
+    update: (tenantId: string, id: string, mutate: UserMutation, opts: { groups: boolean } = { groups: false }) => updateUser(db, counts, tenantId, id, mutate, opts),
     remove: (tenantId: string, id: string, check?: (version: number) => void) => removeUser(db, counts, tenantId, id, check),
     createMany: (tenantId: string, items: { id: string; w: UserWrite }[]) => createManyUsers(db, counts, tenantId, items),
   };
